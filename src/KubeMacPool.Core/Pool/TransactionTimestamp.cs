@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace KubeMacPool.Core.Pool;
+
+/// <summary>
+/// The <c>kubemacpool.io/transaction-timestamp</c> annotation value. A timestamp is made once, written once, and
+/// the value kept in memory is the one parsed back from the text, so comparing it with what a persisted object
+/// carries is exact (a .NET tick finer than the text would make a commit never match).
+/// </summary>
+public readonly record struct TransactionTimestamp(string Text, DateTimeOffset Value)
+{
+    /// <summary>Now, in UTC, at the precision the text keeps (RFC 3339 with up to 7 fraction digits, zeros trimmed, as Go).</summary>
+    public static TransactionTimestamp Now(TimeProvider time)
+    {
+        var text = Format(time.GetUtcNow());
+        return new TransactionTimestamp(text, Parse(text)!.Value);
+    }
+
+    public static string Format(DateTimeOffset value)
+    {
+        var utc = value.UtcDateTime;
+        var fraction = utc.ToString("fffffff", CultureInfo.InvariantCulture).TrimEnd('0');
+        return utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + (fraction.Length > 0 ? "." + fraction : "") + "Z";
+    }
+
+    /// <summary>
+    /// Parses RFC 3339 with or without fraction (up to nanoseconds; below 100 ns is truncated) and with 'Z' or a
+    /// numeric offset. Returns null for anything else.
+    /// </summary>
+    public static DateTimeOffset? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        // .NET keeps 7 fraction digits; Go writes up to 9. Cut the extra digits before parsing.
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot > 0)
+        {
+            var end = dot + 1;
+            while (end < text.Length && char.IsAsciiDigit(text[end]))
+            {
+                end++;
+            }
+
+            if (end - dot - 1 > 7)
+            {
+                text = text[..(dot + 8)] + text[end..];
+            }
+        }
+
+        return DateTimeOffset.TryParseExact(
+            text,
+            ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal,
+            out var parsed) ? parsed : null;
+    }
+}
