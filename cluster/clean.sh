@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Removes what cluster-sync deployed, keeping the cluster: the manager process (local) or its namespace (external).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+if [ "$KUBEVIRT_PROVIDER" = local ]; then
+  if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; rm -f "$PID_DIR/kubemacpool.pid"; fi
+  kubectl --kubeconfig "$LOCAL_KUBECONFIG" delete mutatingwebhookconfiguration kubemacpool-mutator --ignore-not-found 2>/dev/null || true
+else
+  kubectl --kubeconfig "$(cluster_kubeconfig)" delete mutatingwebhookconfiguration kubemacpool-mutator --ignore-not-found
+  kubectl --kubeconfig "$(cluster_kubeconfig)" delete namespace kubemacpool-system --ignore-not-found --wait
+fi
+echo "cluster/clean.sh: kubemacpool removed"

@@ -1,0 +1,343 @@
+using System.Globalization;
+using System.Text;
+using k8s;
+using k8s.Models;
+
+[assembly: AssemblyFixture(typeof(KubeMacPool.FuncTests.Infrastructure.ClusterFixture))]
+
+namespace KubeMacPool.FuncTests.Infrastructure;
+
+/// <summary>
+/// One Kubernetes API server for the whole test run.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>KUBEVIRT_PROVIDER=external</c>: the cluster <c>$KUBECONFIG</c> points at is used as it is; it must answer
+/// <c>GET /version</c>.</item>
+/// <item>Otherwise (<c>local</c>, the default): the local control plane is started with <c>cluster/up.sh</c> (etcd,
+/// kube-apiserver and kube-controller-manager on 127.0.0.1) and stopped again with <c>cluster/down.sh</c> at the end, but
+/// only if this run started it; a control plane that was already running is reused and left running.</item>
+/// </list>
+/// Every step has a timeout, so a control plane that does not come up fails the run with the tail of its logs
+/// instead of hanging it.
+/// </remarks>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const string ProviderVariable = "KUBEVIRT_PROVIDER";
+    public const string KubeconfigVariable = "KUBECONFIG";
+    public const string UpTimeoutVariable = "KMP_FUNCTEST_UP_TIMEOUT";
+    public const string BuildTimeoutVariable = "KMP_FUNCTEST_BUILD_TIMEOUT";
+    public const string KeepClusterVariable = "KMP_FUNCTEST_KEEP_CLUSTER";
+
+    private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_downTimeout = TimeSpan.FromSeconds(90);
+
+    private Kubernetes? _client;
+
+    /// <summary>The admin client of the cluster under test.</summary>
+    public IKubernetes Client => _client ?? throw new InvalidOperationException("The cluster fixture is not initialized.");
+
+    public KubernetesClientConfiguration ClientConfiguration { get; private set; } = null!;
+
+    /// <summary>The admin kubeconfig (for kubectl, or for a manager process started by a test).</summary>
+    public string KubeconfigPath { get; private set; } = "";
+
+    /// <summary>True for the loopback control plane (webhooks reachable at https://127.0.0.1:PORT via <c>url</c>).</summary>
+    public bool IsLocal { get; private set; }
+
+    /// <summary>True when this run started the local control plane (and so stops it at the end).</summary>
+    public bool StartedByFixture { get; private set; }
+
+    public string ApiServerUrl { get; private set; } = "";
+
+    /// <summary>From <c>endpoint.env</c> in local mode; null in external mode.</summary>
+    public string? EtcdUrl { get; private set; }
+
+    public VersionInfo ServerVersion { get; private set; } = null!;
+
+    /// <summary>The repository, when it could be found (always in local mode).</summary>
+    public RepositoryPaths? Repository { get; private set; }
+
+    /// <summary>API servers before 1.24 only admit Pods once the ServiceAccount has a token Secret.</summary>
+    public bool ServiceAccountsHaveTokenSecrets =>
+        int.TryParse(new string(ServerVersion.Minor.TakeWhile(char.IsDigit).ToArray()), CultureInfo.InvariantCulture, out var minor)
+        && ServerVersion.Major == "1" && minor < 24;
+
+    /// <summary>A new client for the same cluster (dispose it), e.g. for a different timeout.</summary>
+    public Kubernetes CreateClient() => new(ClientConfiguration);
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var provider = Environment.GetEnvironmentVariable(ProviderVariable);
+        if (string.IsNullOrWhiteSpace(provider))
+        {
+            provider = "local";
+        }
+
+        switch (provider)
+        {
+            case "external":
+                await UseExternalClusterAsync(cancellationToken);
+                break;
+            case "local":
+                await UseLocalControlPlaneAsync(cancellationToken);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"{ProviderVariable}={provider} is not supported by the functional tests; use 'local' (default) or 'external'.");
+        }
+
+        ClientConfiguration = KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath);
+        _client = new Kubernetes(ClientConfiguration);
+        ApiServerUrl = ClientConfiguration.Host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        _client = null;
+        if (!StartedByFixture || Repository is null)
+        {
+            return;
+        }
+
+        if (IsTrue(Environment.GetEnvironmentVariable(KeepClusterVariable)))
+        {
+            Note($"{KeepClusterVariable} is set: leaving the local control plane running ({KubeconfigPath}).");
+            return;
+        }
+
+        var down = await RunScriptAsync(Repository.ClusterDownScript, s_downTimeout, CancellationToken.None);
+        if (!down.Succeeded)
+        {
+            throw new InvalidOperationException(
+                "The functional tests started the local control plane but could not stop it: " + down.Describe() +
+                LogTails(Repository));
+        }
+    }
+
+    private async Task UseExternalClusterAsync(CancellationToken cancellationToken)
+    {
+        var kubeconfig = Environment.GetEnvironmentVariable(KubeconfigVariable)?
+            .Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (string.IsNullOrEmpty(kubeconfig) || !File.Exists(kubeconfig))
+        {
+            throw new InvalidOperationException(
+                $"{ProviderVariable}=external needs {KubeconfigVariable} to name a kubeconfig file " +
+                $"({KubeconfigVariable}='{Environment.GetEnvironmentVariable(KubeconfigVariable)}'). " +
+                $"Unset {ProviderVariable} to run against the local control plane instead.");
+        }
+
+        var (version, error) = await ProbeAsync(kubeconfig, cancellationToken);
+        if (version is null)
+        {
+            throw new InvalidOperationException(
+                $"{ProviderVariable}=external, but the cluster in {kubeconfig} does not answer GET /version: {error}. " +
+                $"Unset {ProviderVariable} to run against the local control plane instead.");
+        }
+
+        KubeconfigPath = Path.GetFullPath(kubeconfig);
+        ServerVersion = version;
+        IsLocal = false;
+        Repository = TryLocateRepository();
+    }
+
+    private async Task UseLocalControlPlaneAsync(CancellationToken cancellationToken)
+    {
+        var repo = RepositoryPaths.Locate();
+        Repository = repo;
+        IsLocal = true;
+        if (!File.Exists(repo.ClusterUpScript))
+        {
+            throw new InvalidOperationException(
+                $"{repo.ClusterUpScript} does not exist, so the local control plane cannot be started. " +
+                $"Set {ProviderVariable}=external and {KubeconfigVariable} to use an existing cluster.");
+        }
+
+        // Already running (another run, or `make cluster-up`)? Then reuse it and leave it running.
+        var alreadyRunning = false;
+        if (ReadEndpointEnv(repo) is { } existing && existing.TryGetValue("KUBECONFIG", out var existingKubeconfig))
+        {
+            alreadyRunning = (await ProbeAsync(existingKubeconfig, cancellationToken)).Version is not null;
+        }
+
+        if (!alreadyRunning)
+        {
+            // The first run on a machine builds kube-apiserver from source (several minutes); do that under its own,
+            // long timeout so that starting the processes can keep a short one.
+            var buildTimeout = TimeoutFromEnvironment(BuildTimeoutVariable, TimeSpan.FromMinutes(40));
+            if (File.Exists(repo.ProvideBinariesScript))
+            {
+                Note("providing control-plane binaries (the first run on a machine builds them: ~10 min)");
+                var provide = await RunScriptAsync(repo.ProvideBinariesScript, buildTimeout, cancellationToken);
+                if (!provide.Succeeded)
+                {
+                    throw new InvalidOperationException(
+                        "The control-plane binaries are not available: " + provide.Describe() + LogTails(repo));
+                }
+            }
+
+            Note("starting the local control plane with cluster/up.sh");
+        }
+
+        var upTimeout = TimeoutFromEnvironment(
+            UpTimeoutVariable,
+            File.Exists(repo.ProvideBinariesScript) ? TimeSpan.FromMinutes(4) : TimeoutFromEnvironment(BuildTimeoutVariable, TimeSpan.FromMinutes(40)));
+        var up = await RunScriptAsync(repo.ClusterUpScript, upTimeout, cancellationToken);
+        StartedByFixture = !alreadyRunning;
+        if (!up.Succeeded)
+        {
+            var message = "The local control plane did not start: " + up.Describe() + LogTails(repo);
+            if (!alreadyRunning)
+            {
+                var down = await RunScriptAsync(repo.ClusterDownScript, s_downTimeout, CancellationToken.None);
+                StartedByFixture = false;
+                message += down.Succeeded ? "\n(cluster/down.sh cleaned up.)" : "\ncluster/down.sh also failed: " + down.Describe(10);
+            }
+
+            throw new InvalidOperationException(message);
+        }
+
+        var env = ReadEndpointEnv(repo) ?? throw new InvalidOperationException(
+            $"cluster/up.sh succeeded but did not write {repo.EndpointEnvFile}.\n{up.Describe()}");
+        if (!env.TryGetValue("KUBECONFIG", out var kubeconfig) || !File.Exists(kubeconfig))
+        {
+            throw new InvalidOperationException(
+                $"{repo.EndpointEnvFile} has no KUBECONFIG line naming an existing file:\n{File.ReadAllText(repo.EndpointEnvFile)}");
+        }
+
+        EtcdUrl = env.GetValueOrDefault("ETCD_URL");
+        KubeconfigPath = kubeconfig;
+
+        // up.sh waits for readiness itself; this only guards against a script that returns early.
+        var deadline = DateTime.UtcNow + s_readyTimeout;
+        string? lastError;
+        while (true)
+        {
+            (var version, lastError) = await ProbeAsync(kubeconfig, cancellationToken);
+            if (version is not null)
+            {
+                ServerVersion = version;
+                break;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"cluster/up.sh succeeded, but the API server in {kubeconfig} did not answer GET /version " +
+                    $"within {s_readyTimeout.TotalSeconds:F0} s: {lastError}" + LogTails(repo));
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
+    private static async Task<(VersionInfo? Version, string? Error)> ProbeAsync(string kubeconfig, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+            config.HttpClientTimeout = s_probeTimeout;
+            using var client = new Kubernetes(config);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(s_probeTimeout);
+            return (await client.Version.GetCodeAsync(cts.Token), null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return (null, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    private async Task<ProcessResult> RunScriptAsync(string script, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await ProcessRunner.RunAsync(
+            "bash",
+            [script],
+            timeout,
+            workingDirectory: Repository!.Root,
+            environment: new Dictionary<string, string?> { [ProviderVariable] = "local" },
+            cancellationToken: cancellationToken);
+        Note($"{Path.GetFileName(script)}: {(result.Succeeded ? "ok" : "FAILED")} in {result.Duration.TotalSeconds:F1} s");
+        return result;
+    }
+
+    private static Dictionary<string, string>? ReadEndpointEnv(RepositoryPaths repo)
+    {
+        if (!File.Exists(repo.EndpointEnvFile))
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in File.ReadAllLines(repo.EndpointEnvFile))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("export ", StringComparison.Ordinal))
+            {
+                line = line["export ".Length..];
+            }
+
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (line.Length == 0 || line[0] == '#' || eq <= 0)
+            {
+                continue;
+            }
+
+            values[line[..eq]] = line[(eq + 1)..].Trim('"', '\'');
+        }
+
+        return values;
+    }
+
+    /// <summary>The last lines of every log under <c>_output/cluster</c> (etcd, apiserver, controller-manager, ...).</summary>
+    private static string LogTails(RepositoryPaths repo, int lines = 25)
+    {
+        if (!Directory.Exists(repo.ClusterStateDirectory))
+        {
+            return $"\n(no {repo.ClusterStateDirectory} folder, so no control-plane logs)";
+        }
+
+        var text = new StringBuilder();
+        foreach (var log in Directory.EnumerateFiles(repo.ClusterStateDirectory, "*.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var all = File.ReadAllLines(log);
+                text.Append(CultureInfo.InvariantCulture, $"\n--- {log} (last {Math.Min(lines, all.Length)} of {all.Length} lines) ---\n");
+                text.AppendJoin('\n', all.Skip(Math.Max(0, all.Length - lines)));
+            }
+            catch (IOException ex)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\n--- {log}: unreadable ({ex.Message}) ---");
+            }
+        }
+
+        return text.Length == 0 ? $"\n(no *.log files under {repo.ClusterStateDirectory})" : "\nControl-plane logs:" + text;
+    }
+
+    private static RepositoryPaths? TryLocateRepository()
+    {
+        try
+        {
+            return RepositoryPaths.Locate();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan TimeoutFromEnvironment(string variable, TimeSpan fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : fallback;
+
+    private static bool IsTrue(string? value) =>
+        value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
+
+    private static void Note(string message) =>
+        TestContext.Current.SendDiagnosticMessage("[cluster] " + message);
+}
