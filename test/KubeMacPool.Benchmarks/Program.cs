@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using KubeMacPool.Benchmarks.Core;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `--memory` prints the pool's retained memory; anything else goes to BenchmarkDotNet.
+if (args.Contains("--memory"))
+{
+    PoolMemory.Run();
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(PoolMemory).Assembly).Run(args);

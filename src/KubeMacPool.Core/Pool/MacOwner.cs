@@ -1,7 +1,7 @@
 namespace KubeMacPool.Core.Pool;
 
 /// <summary>The object a MAC belongs to: <c>vm/&lt;ns&gt;/&lt;name&gt;</c> or <c>pod/&lt;ns&gt;/&lt;name&gt;</c>.</summary>
-public readonly record struct MacOwner(string Kind, string Namespace, string Name)
+public readonly record struct MacOwner
 {
     public const string VirtualMachineKind = "vm";
     public const string PodKind = "pod";
@@ -10,7 +10,22 @@ public readonly record struct MacOwner(string Kind, string Namespace, string Nam
 
     public static MacOwner Pod(string @namespace, string name) => new(PodKind, @namespace, name);
 
-    public string Key => $"{Kind}/{Namespace}/{Name}";
+    public MacOwner(string kind, string @namespace, string name)
+    {
+        Kind = kind;
+        Namespace = @namespace;
+        Name = name;
+        Key = $"{kind}/{@namespace}/{name}";
+    }
+
+    public string Kind { get; }
+
+    public string Namespace { get; }
+
+    public string Name { get; }
+
+    /// <summary>Built once: the pool keeps this very string as the owner's identity.</summary>
+    public string Key { get; }
 
     public bool IsVirtualMachine => Kind == VirtualMachineKind;
 

@@ -305,11 +305,8 @@ public sealed class MacPool
         new(new MacAddress(mac), owner, iface,
             _pending.TryGetValue((mac, ownerKey, iface), out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
 
-    private string OwnerKey(MacOwner owner)
-    {
-        var key = owner.Key;
-        return _owners.TryGetValue(key, out var macs) ? macs.Key : key;
-    }
+    // MacOwner builds its key once, so the entries of one request share one string.
+    private static string OwnerKey(MacOwner owner) => owner.Key;
 
     private string Intern(string interfaceKey)
     {
@@ -362,7 +359,7 @@ public sealed class MacPool
             (CollectionsGetOrAdd(mac)).Add(holder);
         }
 
-        var macs = _owners.TryGetValue(ownerKey, out var existing) ? existing : new OwnerMacs(ownerKey);
+        var macs = _owners.TryGetValue(ownerKey, out var existing) ? existing : new OwnerMacs();
         macs.Add(mac);
         _owners[ownerKey] = macs;
         undo?.Add(() => RemoveHolder(mac, ownerKey, iface));

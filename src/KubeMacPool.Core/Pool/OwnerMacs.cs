@@ -4,16 +4,13 @@ namespace KubeMacPool.Core.Pool;
 /// The distinct MACs one owner holds, two inline (a VM rarely has more NICs) and the rest in an array, so the
 /// per-owner index stays small. A stored value carries a presence bit above the 48 address bits.
 /// </summary>
-internal struct OwnerMacs(string key)
+internal struct OwnerMacs
 {
     private const ulong Present = 1UL << 63;
 
     private ulong _first;
     private ulong _second;
     private ulong[]? _rest;
-
-    /// <summary>The owner key; entries reuse this one string instance.</summary>
-    public readonly string Key => key;
 
     public readonly bool IsEmpty => _first == 0 && _second == 0 && (_rest is null || _rest.Length == 0);
 
