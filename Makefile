@@ -18,8 +18,12 @@ help: ## List the targets
 build: ## Restore and build everything (warnings are errors)
 	dotnet build $(SOLUTION) -c $(CONFIGURATION)
 
+.PHONY: control-plane
+control-plane: ## Provide kube-apiserver, kube-controller-manager, etcd (first time: apt + a ~7 min build, cached)
+	hack/control-plane/provide-binaries.sh
+
 .PHONY: test
-test: build ## Unit + functional tests; ends with one "N passed, N failed, N skipped" line
+test: control-plane build ## Unit + functional tests (starts a local control plane); ends with "N passed, N failed, N skipped"
 	@rm -rf $(RESULTS)
 	@status=0; dotnet test --solution $(SOLUTION) -c $(CONFIGURATION) --no-build \
 		--report-xunit-trx --results-directory $(RESULTS) || status=$$?; \
@@ -33,10 +37,36 @@ unit-test: build ## Unit tests only (no cluster needed)
 			--report-xunit-trx --results-directory $(RESULTS) || status=$$?; done; \
 	hack/test-summary.sh $(RESULTS) || status=1; exit $$status
 
+.PHONY: functest
+functest: build ## Functional tests only, against cluster/up.sh's cluster or KUBEVIRT_PROVIDER=external + KUBECONFIG
+	@rm -rf $(RESULTS)
+	@status=0; dotnet test --project test/KubeMacPool.FuncTests -c $(CONFIGURATION) --no-build \
+		--report-xunit-trx --results-directory $(RESULTS) || status=$$?; \
+	hack/test-summary.sh $(RESULTS) || status=1; exit $$status
+
+.PHONY: cluster-up
+cluster-up: ## Start the local control plane (KUBEVIRT_PROVIDER=local) or check the external one
+	cluster/up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local control plane and remove its state
+	cluster/down.sh
+
+.PHONY: cluster-clean
+cluster-clean: ## Remove what cluster-sync deployed, keep the cluster
+	cluster/clean.sh
+
+.PHONY: manifests
+manifests: ## Render config/release and config/test into _output/manifests
+	@mkdir -p $(OUTPUT)/manifests
+	kubectl kustomize --load-restrictor=LoadRestrictionsNone config/release > $(OUTPUT)/manifests/kubemacpool.yaml
+	kubectl kustomize --load-restrictor=LoadRestrictionsNone config/test > $(OUTPUT)/manifests/kubemacpool-test.yaml
+
 .PHONY: bench
 bench: ## BenchmarkDotNet micro-benchmarks (BENCH_FILTER='*Allocat*' to narrow)
 	dotnet run -c Release --project test/KubeMacPool.Benchmarks -- --filter '$(or $(BENCH_FILTER),*)' \
 		--artifacts $(OUTPUT)/benchmarks $(BENCH_ARGS)
+	dotnet run -c Release --project test/KubeMacPool.Benchmarks --no-build -- --memory
 
 .PHONY: fmt
 fmt: ## Format the code in place

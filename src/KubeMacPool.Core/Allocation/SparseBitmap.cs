@@ -15,6 +15,10 @@ public sealed class SparseBitmap
 
     private readonly Dictionary<ulong, Chunk> _chunks = [];
 
+    // Next-fit allocation works in one chunk for long runs: remembering it skips most dictionary lookups.
+    private ulong _cachedIndex = ulong.MaxValue;
+    private Chunk? _cachedChunk;
+
     public SparseBitmap(ulong length)
     {
         ArgumentOutOfRangeException.ThrowIfZero(length);
@@ -33,7 +37,7 @@ public sealed class SparseBitmap
     public bool IsSet(ulong position)
     {
         CheckRange(position);
-        return _chunks.TryGetValue(position / ChunkBits, out var chunk) && chunk.IsSet((int)(position % ChunkBits));
+        return TryGetChunk(position / ChunkBits, out var chunk) && chunk.IsSet((int)(position % ChunkBits));
     }
 
     /// <summary>Sets a bit; returns false when it was already set.</summary>
@@ -41,10 +45,11 @@ public sealed class SparseBitmap
     {
         CheckRange(position);
         var index = position / ChunkBits;
-        if (!_chunks.TryGetValue(index, out var chunk))
+        if (!TryGetChunk(index, out var chunk))
         {
             chunk = new Chunk();
             _chunks.Add(index, chunk);
+            (_cachedIndex, _cachedChunk) = (index, chunk);
         }
 
         if (!chunk.Set((int)(position % ChunkBits)))
@@ -61,7 +66,7 @@ public sealed class SparseBitmap
     {
         CheckRange(position);
         var index = position / ChunkBits;
-        if (!_chunks.TryGetValue(index, out var chunk) || !chunk.Clear((int)(position % ChunkBits)))
+        if (!TryGetChunk(index, out var chunk) || !chunk.Clear((int)(position % ChunkBits)))
         {
             return false;
         }
@@ -70,6 +75,7 @@ public sealed class SparseBitmap
         if (chunk.Used == 0)
         {
             _chunks.Remove(index);
+            (_cachedIndex, _cachedChunk) = (ulong.MaxValue, null);
         }
 
         return true;
@@ -88,7 +94,7 @@ public sealed class SparseBitmap
         {
             var chunkStart = index * ChunkBits;
             var first = Math.Max(from, chunkStart);
-            if (!_chunks.TryGetValue(index, out var chunk))
+            if (!TryGetChunk(index, out var chunk))
             {
                 return first;
             }
@@ -107,6 +113,23 @@ public sealed class SparseBitmap
         }
 
         return null;
+    }
+
+    private bool TryGetChunk(ulong index, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Chunk? chunk)
+    {
+        if (index == _cachedIndex)
+        {
+            chunk = _cachedChunk!;
+            return true;
+        }
+
+        if (_chunks.TryGetValue(index, out chunk))
+        {
+            (_cachedIndex, _cachedChunk) = (index, chunk);
+            return true;
+        }
+
+        return false;
     }
 
     private void CheckRange(ulong position) => ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, Length);

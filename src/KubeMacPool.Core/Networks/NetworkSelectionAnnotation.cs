@@ -1,160 +1,200 @@
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using F = KubeMacPool.Core.Networks.NetworkSelectionFields;
 
 namespace KubeMacPool.Core.Networks;
 
-public enum NetworkAnnotationForm
-{
-    /// <summary>The pod has no networks annotation.</summary>
-    Absent,
-
-    /// <summary>"net1,ns/net2@eth1": the short form, left alone by the MAC webhook.</summary>
-    CommaForm,
-
-    /// <summary>A JSON list of network selection elements.</summary>
-    JsonList,
-
-    /// <summary>Something Multus would refuse too; the pod is denied with <see cref="NetworkAnnotation.Error"/>.</summary>
-    Invalid,
-}
-
-/// <summary>The parsed networks annotation.</summary>
-public sealed record NetworkAnnotation(NetworkAnnotationForm Form, IReadOnlyList<NetworkSelectionElement> Elements, string? Error);
-
-/// <summary>Reads and writes the Multus <c>k8s.v1.cni.cncf.io/networks</c> annotation (JSON list or comma form).</summary>
+/// <summary>
+/// Reads and writes the Multus <c>k8s.v1.cni.cncf.io/networks</c> annotation. Parsing accepts and refuses what
+/// upstream (Go's encoding/json into Multus' struct) does, with upstream's error prefixes; it never throws.
+/// </summary>
 public static class NetworkSelectionAnnotation
 {
-    private const string ErrorPrefix = "parsePodNetworkAnnotation: ";
+    private const string Prefix = "parsePodNetworkAnnotation: ";
 
-    // Field types as Multus' NetworkSelectionElement declares them; a wrong type is an unmarshal error there.
-    private static readonly Dictionary<string, JsonValueKind> FieldKinds = new(StringComparer.Ordinal)
-    {
-        ["name"] = JsonValueKind.String,
-        ["namespace"] = JsonValueKind.String,
-        ["ips"] = JsonValueKind.Array,
-        ["mac"] = JsonValueKind.String,
-        ["infiniband-guid"] = JsonValueKind.String,
-        ["interface"] = JsonValueKind.String,
-        ["portMappings"] = JsonValueKind.Array,
-        ["bandwidth"] = JsonValueKind.Object,
-        ["deviceID"] = JsonValueKind.String,
-        ["cni-args"] = JsonValueKind.Object,
-        ["default-route"] = JsonValueKind.Array,
-        ["ipam-claim-reference"] = JsonValueKind.String,
-    };
+    internal const string EmptyError = Prefix + "pod annotation not having \"network\" as key, refer Multus README.md for the usage guide";
+
+    internal const string JsonErrorPrefix = Prefix + "failed to parse pod Network Attachment Selection Annotation JSON format: ";
+
+    // Not an HTML context: keep the user's non-ASCII text and '<', '>', '&' readable instead of \uXXXX.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
-    /// Parses the annotation. Elements without a namespace get <paramref name="podNamespace"/>, as Multus
-    /// resolves them. Never throws.
+    /// Classifies and parses the annotation value (null when the pod has none). Elements without a namespace
+    /// resolve to <paramref name="podNamespace"/>.
     /// </summary>
     public static NetworkAnnotation Parse(string? value, string podNamespace)
     {
         if (value is null)
         {
-            return new NetworkAnnotation(NetworkAnnotationForm.Absent, [], null);
+            return NetworkAnnotation.Absent;
         }
 
         if (value.Length == 0)
         {
-            return Invalid("pod annotation not having \"network\" as key, refer Multus README.md for the usage guide");
+            return NetworkAnnotation.Invalid(EmptyError);
         }
 
-        if (value.IndexOfAny(['[', '{', '"']) < 0)
+        // Upstream's test for the short form; upstream logs "Only JSON List Format for networks is allowed to be parsed".
+        if (value.AsSpan().IndexOfAny('[', '{', '"') < 0)
         {
-            return new NetworkAnnotation(NetworkAnnotationForm.CommaForm, ParseCommaForm(value, podNamespace), null);
+            return NetworkAnnotation.CommaForm;
         }
 
-        JsonNode? root;
-        try
+        if (!GoJsonReader.TryParse(value, out var root, out var syntaxError))
         {
-            root = JsonNode.Parse(value, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            return JsonError("invalid JSON: " + e.Message);
+            return NetworkAnnotation.Invalid(JsonErrorPrefix + syntaxError);
         }
 
         if (root is not JsonArray array)
         {
-            return JsonError("expected a JSON list of network selection elements");
+            return NetworkAnnotation.Invalid(JsonErrorPrefix + $"the annotation must be a list of network selection objects, not {F.Describe(root)}");
         }
 
         var elements = new List<NetworkSelectionElement>(array.Count);
         for (var i = 0; i < array.Count; i++)
         {
+            // Go would decode null into a nil element, on which upstream then crashes: refuse it instead.
             if (array[i] is not JsonObject element)
             {
-                return JsonError($"element {i} is not a JSON object");
+                return NetworkAnnotation.Invalid(JsonErrorPrefix + $"element {i} must be an object, not {F.Describe(array[i])}");
             }
 
-            foreach (var (field, node) in element)
+            if (F.Validate(element) is { } problem)
             {
-                if (FieldKinds.TryGetValue(field, out var kind) && node is not null && node.GetValueKind() != kind)
-                {
-                    return JsonError($"element {i}: field \"{field}\" must be a JSON {kind.ToString().ToLowerInvariant()}");
-                }
+                return NetworkAnnotation.Invalid(JsonErrorPrefix + $"element {i}: {problem}");
             }
 
-            if (element["ips"] is JsonArray ips && ips.Any(ip => ip?.GetValueKind() != JsonValueKind.String))
-            {
-                return JsonError($"element {i}: field \"ips\" must be a list of strings");
-            }
-
-            var copy = (JsonObject)element.DeepClone();
-            elements.Add(new NetworkSelectionElement(WithNamespace(copy, podNamespace)));
+            array[i] = null; // detach, so the element's object can stand alone
+            elements.Add(new NetworkSelectionElement(element, podNamespace));
         }
 
-        return new NetworkAnnotation(NetworkAnnotationForm.JsonList, elements, null);
+        return NetworkAnnotation.Of(NetworkAnnotationForm.JsonList, elements);
     }
 
     /// <summary>
-    /// Parses the comma short form: <c>net</c>, <c>ns/net</c>, <c>net@if</c>, <c>ns/net@if</c>, separated by commas.
+    /// Parses the short form <c>net</c>, <c>ns/net</c>, <c>net@if</c>, <c>ns/net@if</c> (comma separated) as Multus
+    /// does, for the webhook that rewrites it as JSON: the result is <see cref="NetworkAnnotationForm.CommaForm"/> with
+    /// the elements, or <see cref="NetworkAnnotationForm.Invalid"/>. Names must be DNS-1123 labels; an empty name is
+    /// refused (Multus would fail later looking up a network named "").
     /// </summary>
-    public static IReadOnlyList<NetworkSelectionElement> ParseCommaForm(string value, string podNamespace) =>
-        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(item =>
-            {
-                var (network, iface) = item.IndexOf('@', StringComparison.Ordinal) is var at and >= 0
-                    ? (item[..at], item[(at + 1)..])
-                    : (item, (string?)null);
-                var (ns, name) = network.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0
-                    ? (network[..slash], network[(slash + 1)..])
-                    : (podNamespace, network);
-                return NetworkSelectionElement.Create(name, ns, iface);
-            })
-            .ToList();
-
-    /// <summary>Writes the elements back as compact JSON, each with the user's fields in the user's order.</summary>
-    public static string Serialize(IEnumerable<NetworkSelectionElement> elements) =>
-        new JsonArray(elements.Select(e => (JsonNode)e.Json.DeepClone()).ToArray()).ToJsonString();
-
-    // "name", then "namespace" (added when missing), then the rest in the user's order.
-    private static JsonObject WithNamespace(JsonObject element, string podNamespace)
+    public static NetworkAnnotation ParseCommaForm(string value, string podNamespace)
     {
-        if (element.ContainsKey("namespace") && element["namespace"] is not null)
+        var elements = new List<NetworkSelectionElement>();
+        foreach (var rawItem in value.Split(','))
         {
-            return element;
+            var item = rawItem.Trim();
+            var slash = item.Split('/');
+            if (slash.Length > 2)
+            {
+                return CommaError("Invalid network object (failed at '/')");
+            }
+
+            var ns = slash.Length == 2 ? slash[0].Trim() : "";
+            var at = slash[^1].Split('@');
+            if (at.Length > 2)
+            {
+                return CommaError("Invalid network object (failed at '@')");
+            }
+
+            var name = at[0].Trim();
+            var iface = at.Length == 2 ? at[1].Trim() : "";
+            if (name.Length == 0)
+            {
+                return CommaError($"network name is empty in \"{item}\"");
+            }
+
+            if (new[] { ns, name, iface }.FirstOrDefault(part => part.Length > 0 && !IsDns1123Label(part)) is { } bad)
+            {
+                return CommaError($"Failed to match {bad} with spec");
+            }
+
+            elements.Add(NetworkSelectionElement.FromShortForm(name, ns.Length > 0 ? ns : null, iface.Length > 0 ? iface : null, podNamespace));
         }
 
-        var ordered = new JsonObject();
-        var fields = element.ToList();
-        element.Clear();
-        foreach (var (field, node) in fields.Where(f => f.Key == "name"))
-        {
-            ordered[field] = node;
-        }
-
-        ordered["namespace"] = podNamespace;
-        foreach (var (field, node) in fields.Where(f => f.Key is not "name" and not "namespace"))
-        {
-            ordered[field] = node;
-        }
-
-        return ordered;
+        return NetworkAnnotation.Of(NetworkAnnotationForm.CommaForm, elements);
     }
 
-    private static NetworkAnnotation Invalid(string error) => new(NetworkAnnotationForm.Invalid, [], ErrorPrefix + error);
+    /// <summary>
+    /// Writes the elements as a compact JSON list. Each element keeps the user's fields in the user's order;
+    /// an element without a namespace gets the pod's right after <c>name</c>. Unlike upstream, nothing else is
+    /// added (no <c>"cni-args":null</c>, which means the same as no cni-args to Multus).
+    /// </summary>
+    public static string Serialize(IEnumerable<NetworkSelectionElement> elements)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartArray();
+            foreach (var element in elements)
+            {
+                WriteElement(writer, element);
+            }
 
-    private static NetworkAnnotation JsonError(string detail) =>
-        Invalid("failed to parse pod Network Attachment Selection Annotation JSON format: " + detail);
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteElement(Utf8JsonWriter writer, NetworkSelectionElement element)
+    {
+        var json = element.Json;
+        // An existing "namespace": null / "" is filled in place; otherwise the key goes after the first "name"
+        // (or first of all when there is no name).
+        var fillAt = element.NamespaceIsImplicit ? json.IndexOf(F.Namespace) : -1;
+        int? insertAfter = element.NamespaceIsImplicit && fillAt < 0 ? IndexOfFirst(json, F.Name) : null;
+        writer.WriteStartObject();
+        if (insertAfter == -1)
+        {
+            writer.WriteString(F.Namespace, element.Namespace);
+        }
+
+        for (var i = 0; i < json.Count; i++)
+        {
+            var (key, value) = json.GetAt(i);
+            writer.WritePropertyName(key);
+            if (i == fillAt)
+            {
+                writer.WriteStringValue(element.Namespace);
+            }
+            else if (value is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(writer);
+            }
+
+            if (i == insertAfter)
+            {
+                writer.WriteString(F.Namespace, element.Namespace);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static int IndexOfFirst(JsonObject json, string field)
+    {
+        for (var i = 0; i < json.Count; i++)
+        {
+            if (GoJsonRules.KeyMatches(json.GetAt(i).Key, field))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // [a-z0-9]([-a-z0-9]*[a-z0-9])?, Multus' check for each part of the short form.
+    private static bool IsDns1123Label(string part) =>
+        part.All(c => char.IsAsciiDigit(c) || c is (>= 'a' and <= 'z') or '-') && part[0] != '-' && part[^1] != '-';
+
+    private static NetworkAnnotation CommaError(string detail) =>
+        NetworkAnnotation.Invalid(Prefix + "parsePodNetworkObjectName: " + detail);
 }

@@ -1,55 +1,134 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using F = KubeMacPool.Core.Networks.NetworkSelectionFields;
 
 namespace KubeMacPool.Core.Networks;
 
 /// <summary>
-/// One element of the Multus networks annotation. Backed by the user's JSON object, so fields this service does
-/// not know (and future Multus fields) survive a rewrite (upstream drops them).
+/// One element of the Multus networks annotation, backed by the user's JSON object so that every field survives
+/// a rewrite, unknown and future ones included (upstream drops them). Fields are read as Multus (Go) reads them:
+/// keys match case-insensitively, and a null string field counts as absent.
 /// </summary>
 public sealed class NetworkSelectionElement
 {
-    internal NetworkSelectionElement(JsonObject json) => Json = json;
+    private readonly string _podNamespace;
 
-    public JsonObject Json { get; }
-
-    public string Name => Json["name"]?.GetValue<string>() ?? "";
-
-    public string? Namespace => Json["namespace"]?.GetValue<string>();
-
-    public string? Mac
+    internal NetworkSelectionElement(JsonObject json, string podNamespace)
     {
-        get => Json["mac"]?.GetValue<string>();
-        set => Json["mac"] = value;
+        Json = json;
+        _podNamespace = podNamespace;
     }
 
-    public string? InterfaceRequest => Json["interface"]?.GetValue<string>();
+    /// <summary>The user's object. Only the setters below change it; <c>namespace</c> is added when serialising.</summary>
+    internal JsonObject Json { get; }
 
-    public string? IpamClaimReference
+    /// <summary>The network (NetworkAttachmentDefinition) name; empty when absent.</summary>
+    public string Name => GetString(F.Name) ?? "";
+
+    /// <summary>The namespace Multus uses: the element's own, else the pod's.</summary>
+    public string Namespace => GetString(F.Namespace) ?? _podNamespace;
+
+    /// <summary>True when the element names no namespace of its own (serialising adds the pod's).</summary>
+    public bool NamespaceIsImplicit => GetString(F.Namespace) is null;
+
+    /// <summary>The requested interface name inside the pod (<c>interface</c>), if any.</summary>
+    public string? Interface => GetString(F.Interface);
+
+    /// <summary>The requested MAC, verbatim; null when absent or empty (both mean "allocate").</summary>
+    public string? Mac
     {
-        get => Json["ipam-claim-reference"]?.GetValue<string>();
-        set => Json["ipam-claim-reference"] = value;
+        get => GetString(F.Mac);
+        set => SetString(F.Mac, value, AddedMacIndex);
     }
 
     public IReadOnlyList<string> Ips =>
-        Json["ips"] is JsonArray ips ? ips.Select(i => i!.GetValue<string>()).ToList() : [];
+        EffectiveValue(F.Ips) is JsonArray ips ? ips.Select(ip => ip is null ? "" : ip.GetValue<string>()).ToList() : [];
 
-    /// <summary>The key the pool uses for this element: the network name (as upstream).</summary>
+    /// <summary>The IPAMClaim the pod's interface uses (set by the launcher-pod webhook).</summary>
+    public string? IpamClaimReference
+    {
+        get => GetString(F.IpamClaimReference);
+        set => SetString(F.IpamClaimReference, value, () => Json.Count);
+    }
+
+    /// <summary>The key of this element's MAC in the pool: the network name, as upstream.</summary>
     public string InterfaceKey => Name;
 
-    /// <summary>Builds an element of the comma short form ("net", "ns/net", "net@if").</summary>
-    public static NetworkSelectionElement Create(string name, string? @namespace, string? interfaceRequest)
+    /// <summary>Builds an element of the comma short form: only the parts the user wrote.</summary>
+    internal static NetworkSelectionElement FromShortForm(string name, string? @namespace, string? interfaceName, string podNamespace)
     {
-        var json = new JsonObject { ["name"] = name };
+        var json = new JsonObject { [F.Name] = name };
         if (@namespace is not null)
         {
-            json["namespace"] = @namespace;
+            json[F.Namespace] = @namespace;
         }
 
-        if (interfaceRequest is not null)
+        if (interfaceName is not null)
         {
-            json["interface"] = interfaceRequest;
+            json[F.Interface] = interfaceName;
         }
 
-        return new NetworkSelectionElement(json);
+        return new NetworkSelectionElement(json, podNamespace);
+    }
+
+    /// <summary>
+    /// The value Go ends up with for a field: the last key that matches it wins, and a null does not clear a
+    /// string (Go leaves a string field alone on null) but does clear a list.
+    /// </summary>
+    private JsonNode? EffectiveValue(string field)
+    {
+        JsonNode? value = null;
+        foreach (var (key, node) in Json)
+        {
+            if (GoJsonRules.KeyMatches(key, field) && (node is not null || field == F.Ips))
+            {
+                value = node;
+            }
+        }
+
+        return value;
+    }
+
+    private string? GetString(string field) =>
+        EffectiveValue(field) is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } text
+            ? text
+            : null;
+
+    // Other spellings of the key ("MAC") are removed: Go would read whichever comes last, possibly not ours.
+    private void SetString(string field, string? value, Func<int> indexForNewKey)
+    {
+        foreach (var key in Json.Select(p => p.Key).Where(k => k != field && GoJsonRules.KeyMatches(k, field)).ToList())
+        {
+            Json.Remove(key);
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            Json.Remove(field);
+        }
+        else if (Json.IndexOf(field) is var at and >= 0)
+        {
+            Json.SetAt(at, value);
+        }
+        else
+        {
+            Json.Insert(indexForNewKey(), field, value);
+        }
+    }
+
+    // An added "mac" goes right after name / namespace / ips, whichever comes last: where Multus' order puts it.
+    private int AddedMacIndex()
+    {
+        var after = -1;
+        for (var i = 0; i < Json.Count; i++)
+        {
+            var key = Json.GetAt(i).Key;
+            if (GoJsonRules.KeyMatches(key, F.Name) || GoJsonRules.KeyMatches(key, F.Namespace) || GoJsonRules.KeyMatches(key, F.Ips))
+            {
+                after = i;
+            }
+        }
+
+        return after + 1;
     }
 }

@@ -266,6 +266,16 @@ public sealed class MacPool
         }
     }
 
+    /// <summary>Every owner of one kind ("vm", "pod") that holds an entry, for reconciling after a relist.</summary>
+    public IReadOnlyList<MacOwner> Owners(string kind)
+    {
+        lock (_lock)
+        {
+            var prefix = kind + "/";
+            return _owners.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(MacOwner.FromKey).ToList();
+        }
+    }
+
     public bool IsHeld(MacAddress mac)
     {
         lock (_lock)

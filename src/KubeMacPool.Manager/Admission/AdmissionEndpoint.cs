@@ -1,0 +1,128 @@
+using System.Text.Json;
+using KubeMacPool.Manager.Hosting;
+
+namespace KubeMacPool.Manager.Admission;
+
+/// <summary>
+/// The HTTP side of every webhook: reads a bounded body, decodes the AdmissionReview, calls the webhook and
+/// answers. Whatever arrives, the answer is a clean 400 or a review; never a crash, a stack trace or a 500 page.
+/// </summary>
+internal static partial class AdmissionEndpoint
+{
+    /// <summary>
+    /// An object is at most ~1.5 MiB in etcd; an UPDATE review carries two of them. Anything much larger is not a
+    /// review from an API server.
+    /// </summary>
+    public const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    public static IEndpointConventionBuilder MapAdmissionWebhook<TWebhook>(this IEndpointRouteBuilder endpoints, string path)
+        where TWebhook : IAdmissionWebhook =>
+        endpoints.MapPost(path, (HttpContext context, TWebhook webhook, ReadinessGate readiness, ILoggerFactory loggers) =>
+            HandleAsync(context, webhook, readiness, loggers.CreateLogger("KubeMacPool.Admission")));
+
+    private static async Task<IResult> HandleAsync(HttpContext context, IAdmissionWebhook webhook, ReadinessGate readiness, ILogger logger)
+    {
+        var cancellationToken = context.RequestAborted;
+        if (context.Request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Text($"unsupported content type {contentType}: expected application/json", statusCode: 400);
+        }
+
+        var body = await ReadBodyAsync(context.Request, cancellationToken);
+        if (body is null)
+        {
+            LogOversized(logger, webhook.Name);
+            return Results.Text($"request body is larger than {MaxBodyBytes} bytes", statusCode: 413);
+        }
+
+        AdmissionReview? review;
+        try
+        {
+            review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview);
+        }
+        catch (JsonException e)
+        {
+            LogMalformed(logger, webhook.Name, e.Message);
+            return Results.Text("malformed AdmissionReview: " + e.Message, statusCode: 400);
+        }
+
+        if (review?.Request is not { Uid: { Length: > 0 } uid } request)
+        {
+            return Results.Text("malformed AdmissionReview: request.uid is missing", statusCode: 400);
+        }
+
+        AdmissionResult result;
+        if (readiness.NotReadyReason is { } notReady)
+        {
+            result = AdmissionResult.Deny($"kubemacpool is not ready yet ({notReady}); retry shortly", 503);
+        }
+        else if (request.Object is null)
+        {
+            result = AdmissionResult.BadRequest("the admission request carries no object");
+        }
+        else
+        {
+            try
+            {
+                result = await webhook.ReviewAsync(request, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogWebhookFailed(logger, webhook.Name, uid, e);
+                result = AdmissionResult.Deny("internal error in kubemacpool: " + e.Message);
+            }
+        }
+
+        var response = new AdmissionReview
+        {
+            ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1",
+            Kind = "AdmissionReview",
+            Response = ToResponse(uid, result),
+        };
+        return Results.Json(response, AdmissionJsonContext.Default.AdmissionReview);
+    }
+
+    private static AdmissionResponse ToResponse(string uid, AdmissionResult result) => new()
+    {
+        Uid = uid,
+        Allowed = result.Allowed,
+        PatchType = result.Patch is null ? null : "JSONPatch",
+        Patch = result.Patch?.ToUtf8Bytes(),
+        Status = result.Allowed && result.Message is null
+            ? null
+            : new AdmissionStatus { Code = result.Code, Message = result.Message },
+    };
+
+    /// <summary>Reads at most <see cref="MaxBodyBytes"/>; returns null when the body is larger.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Webhook {Webhook}: refused an oversized request body")]
+    private static partial void LogOversized(ILogger logger, string webhook);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Webhook {Webhook}: malformed AdmissionReview: {Error}")]
+    private static partial void LogMalformed(ILogger logger, string webhook, string error);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Error, Message = "Webhook {Webhook} failed on request {Uid}")]
+    private static partial void LogWebhookFailed(ILogger logger, string webhook, string uid, Exception exception);
+}

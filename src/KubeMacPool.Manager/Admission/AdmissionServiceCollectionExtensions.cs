@@ -1,0 +1,21 @@
+namespace KubeMacPool.Manager.Admission;
+
+internal static class AdmissionServiceCollectionExtensions
+{
+    public const string PodsPath = "/mutate-pods";
+    public const string VirtualMachinesPath = "/mutate-virtualmachines";
+
+    public static IServiceCollection AddAdmissionWebhooks(this IServiceCollection services)
+    {
+        services.AddSingleton<PodWebhook>();
+        services.AddSingleton<VirtualMachineWebhook>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAdmissionWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapAdmissionWebhook<PodWebhook>(PodsPath);
+        endpoints.MapAdmissionWebhook<VirtualMachineWebhook>(VirtualMachinesPath);
+        return endpoints;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace KubeMacPool.Manager.Configuration;
+
+/// <summary>Binds <see cref="ManagerOptions"/> from upstream's environment variable and flag names.</summary>
+internal sealed class ManagerOptionsSetup(IConfiguration configuration) : IConfigureOptions<ManagerOptions>
+{
+    public void Configure(ManagerOptions options)
+    {
+        options.RangeStart = configuration["RANGE_START"] ?? options.RangeStart;
+        options.RangeEnd = configuration["RANGE_END"] ?? options.RangeEnd;
+        options.DuplicateMacs = configuration["DUPLICATE_MACS"] ?? options.DuplicateMacs;
+        options.PodNamespace = configuration["POD_NAMESPACE"] ?? options.PodNamespace;
+        options.PodName = configuration["POD_NAME"] ?? options.PodName;
+        options.Verbosity = configuration["v"] ?? options.Verbosity;
+        options.WebhookAddress = configuration["webhook-address"] ?? options.WebhookAddress;
+        options.TlsMinVersion = configuration["tls-min-version"] ?? options.TlsMinVersion;
+        options.TlsCipherSuites = configuration["tls-cipher-suites"] ?? options.TlsCipherSuites;
+        options.CertDir = configuration["cert-dir"] ?? options.CertDir;
+        options.WaitTimeSeconds = Int(configuration["wait-time"]) ?? options.WaitTimeSeconds;
+        options.WebhookPort = Int(configuration["webhook-port"]) ?? options.WebhookPort;
+    }
+
+    // A non-number becomes -1 so that validation reports it instead of silently using the default.
+    private static int? Int(string? value) =>
+        value is null ? null : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1;
+}

@@ -1,0 +1,150 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace KubeMacPool.Manager.Kubernetes.Watching;
+
+/// <summary>
+/// List, then watch from the list's resourceVersion (no gap), relisting when the server says the version
+/// expired (410). The whole list is read before it is handed over, so a slow handler never holds a continue
+/// token open until it expires. Transient errors back off with jitter; the loop ends only on cancellation.
+/// </summary>
+internal sealed partial class ResourceWatcher<T>(
+    IResourceClient<T> client,
+    IResourceEventHandler<T> handler,
+    ILogger logger,
+    TimeProvider time)
+    where T : IKubernetesObject<V1ObjectMeta>
+{
+    // The server ends each watch after WatchTimeoutSeconds; a connection silent for a minute longer is dropped.
+    private static readonly TimeSpan WatchIdleLimit = TimeSpan.FromSeconds(WatchDefaults.WatchTimeoutSeconds + 60);
+
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the first full list has been handled.</summary>
+    public Task Synced => _synced.Task;
+
+    public string Resource => client.Resource;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
+        string? resourceVersion = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (resourceVersion is null)
+                {
+                    var (items, listVersion) = await ListAllAsync(cancellationToken);
+                    await handler.OnListedAsync(items, cancellationToken);
+                    LogListed(logger, client.Resource, items.Count, listVersion);
+                    resourceVersion = listVersion;
+                    _synced.TrySetResult();
+                }
+
+                resourceVersion = await WatchAsync(resourceVersion, cancellationToken);
+                backoff.Reset();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (IsExpired(e))
+            {
+                LogExpired(logger, client.Resource);
+                resourceVersion = null;
+            }
+            catch (Exception e)
+            {
+                var delay = backoff.Next();
+                LogWatchFailed(logger, client.Resource, delay.TotalMilliseconds, e);
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task<(List<T> Items, string? ResourceVersion)> ListAllAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        string? continueToken = null;
+        string? resourceVersion;
+        do
+        {
+            var page = await client.ListAsync(continueToken, WatchDefaults.PageSize, cancellationToken);
+            items.AddRange(page.Items);
+            continueToken = string.IsNullOrEmpty(page.Continue) ? null : page.Continue;
+            resourceVersion = page.ResourceVersion;
+        }
+        while (continueToken is not null);
+
+        return (items, resourceVersion);
+    }
+
+    /// <summary>Watches until the server closes the stream; returns the version to resume from, or null to relist.</summary>
+    private async Task<string?> WatchAsync(string? resourceVersion, CancellationToken cancellationToken)
+    {
+        if (resourceVersion is null)
+        {
+            return null;
+        }
+
+        var expired = false;
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(WatchIdleLimit);
+        try
+        {
+            var events = client.WatchAsync(resourceVersion, e =>
+            {
+                if (IsExpired(e))
+                {
+                    expired = true;
+                }
+                else
+                {
+                    LogWatchError(logger, client.Resource, e);
+                }
+            }, idle.Token);
+
+            await foreach (var (type, item) in events)
+            {
+                idle.CancelAfter(WatchIdleLimit);
+                var version = item.Metadata?.ResourceVersion;
+                if (type is not WatchEventType.Bookmark and not WatchEventType.Error)
+                {
+                    await handler.OnEventAsync(type, item, cancellationToken);
+                }
+
+                resourceVersion = string.IsNullOrEmpty(version) ? resourceVersion : version;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogWatchIdle(logger, client.Resource);
+        }
+
+        return expired ? null : resourceVersion;
+    }
+
+    private static bool IsExpired(Exception e) => e switch
+    {
+        KubernetesException k => k.Status?.Code == 410,
+        HttpOperationException h => (int?)h.Response?.StatusCode == 410,
+        _ => false,
+    };
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listed {Resource}: {Count} objects at resourceVersion {ResourceVersion}")]
+    private static partial void LogListed(ILogger logger, string resource, int count, string? resourceVersion);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Watch of {Resource} expired (410); relisting")]
+    private static partial void LogExpired(ILogger logger, string resource);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "List/watch of {Resource} failed; retrying in {DelayMs} ms")]
+    private static partial void LogWatchFailed(ILogger logger, string resource, double delayMs, Exception exception);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Watch of {Resource} reported an error")]
+    private static partial void LogWatchError(ILogger logger, string resource, Exception exception);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "Watch of {Resource} was idle too long; reconnecting")]
+    private static partial void LogWatchIdle(ILogger logger, string resource);
+}

@@ -1,0 +1,12 @@
+using KubeMacPool.Manager.Hosting;
+
+// One binary, several modes (as upstream's /manager): the MAC manager by default.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddManager();
+
+var app = builder.Build();
+app.MapManagerEndpoints();
+await app.RunAsync();
+
+/// <summary>Entry point; public so that tests can start the real host.</summary>
+public partial class Program;
