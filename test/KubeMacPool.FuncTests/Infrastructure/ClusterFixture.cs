@@ -29,9 +29,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public const string BuildTimeoutVariable = "KMP_FUNCTEST_BUILD_TIMEOUT";
     public const string KeepClusterVariable = "KMP_FUNCTEST_KEEP_CLUSTER";
 
-    private static readonly TimeSpan s_probeTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan s_downTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DownTimeout = TimeSpan.FromSeconds(90);
 
     private Kubernetes? _client;
 
@@ -76,22 +76,32 @@ public sealed class ClusterFixture : IAsyncLifetime
             provider = "local";
         }
 
-        switch (provider)
+        try
         {
-            case "external":
-                await UseExternalClusterAsync(cancellationToken);
-                break;
-            case "local":
-                await UseLocalControlPlaneAsync(cancellationToken);
-                break;
-            default:
-                throw new InvalidOperationException(
-                    $"{ProviderVariable}={provider} is not supported by the functional tests; use 'local' (default) or 'external'.");
-        }
+            switch (provider)
+            {
+                case "external":
+                    await UseExternalClusterAsync(cancellationToken);
+                    break;
+                case "local":
+                    await UseLocalControlPlaneAsync(cancellationToken);
+                    break;
+                default:
+                    throw new InvalidOperationException(
+                        $"{ProviderVariable}={provider} is not supported by the functional tests; use 'local' (default) or 'external'.");
+            }
 
-        ClientConfiguration = KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath);
-        _client = new Kubernetes(ClientConfiguration);
-        ApiServerUrl = ClientConfiguration.Host;
+            ClientConfiguration = KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath);
+            _client = new Kubernetes(ClientConfiguration);
+            ApiServerUrl = ClientConfiguration.Host;
+        }
+        catch when (StartedByFixture)
+        {
+            // Do not leave a half-usable control plane behind when the run cannot use it.
+            await RunScriptAsync(Repository!.ClusterDownScript, DownTimeout, CancellationToken.None);
+            StartedByFixture = false;
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -109,7 +119,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             return;
         }
 
-        var down = await RunScriptAsync(Repository.ClusterDownScript, s_downTimeout, CancellationToken.None);
+        var down = await RunScriptAsync(Repository.ClusterDownScript, DownTimeout, CancellationToken.None);
         if (!down.Succeeded)
         {
             throw new InvalidOperationException(
@@ -163,36 +173,48 @@ public sealed class ClusterFixture : IAsyncLifetime
             alreadyRunning = (await ProbeAsync(existingKubeconfig, cancellationToken)).Version is not null;
         }
 
-        if (!alreadyRunning)
+        // The first run on a machine builds kube-apiserver from source (several minutes); that happens under its own,
+        // long timeout so that starting the processes can keep a short one. Without the script, up.sh builds.
+        var buildTimeout = TimeoutFromEnvironment(BuildTimeoutVariable, TimeSpan.FromMinutes(40));
+        var hasProvider = File.Exists(repo.ProvideBinariesScript);
+        var upTimeout = TimeoutFromEnvironment(UpTimeoutVariable, hasProvider ? TimeSpan.FromMinutes(4) : buildTimeout);
+        if (alreadyRunning)
         {
-            // The first run on a machine builds kube-apiserver from source (several minutes); do that under its own,
-            // long timeout so that starting the processes can keep a short one.
-            var buildTimeout = TimeoutFromEnvironment(BuildTimeoutVariable, TimeSpan.FromMinutes(40));
-            if (File.Exists(repo.ProvideBinariesScript))
+            Note($"reusing the running local control plane ({repo.EndpointEnvFile}); it stays running after the tests");
+        }
+        else if (hasProvider)
+        {
+            Note("providing control-plane binaries (the first run on a machine builds them: ~10 min)");
+            var provide = await RunScriptAsync(repo.ProvideBinariesScript, buildTimeout, cancellationToken);
+            if (!provide.Succeeded)
             {
-                Note("providing control-plane binaries (the first run on a machine builds them: ~10 min)");
-                var provide = await RunScriptAsync(repo.ProvideBinariesScript, buildTimeout, cancellationToken);
-                if (!provide.Succeeded)
-                {
-                    throw new InvalidOperationException(
-                        "The control-plane binaries are not available: " + provide.Describe() + LogTails(repo));
-                }
+                throw new InvalidOperationException(
+                    "The control-plane binaries are not available: " + provide.Describe() + LogTails(repo));
             }
-
-            Note("starting the local control plane with cluster/up.sh");
         }
 
-        var upTimeout = TimeoutFromEnvironment(
-            UpTimeoutVariable,
-            File.Exists(repo.ProvideBinariesScript) ? TimeSpan.FromMinutes(4) : TimeoutFromEnvironment(BuildTimeoutVariable, TimeSpan.FromMinutes(40)));
-        var up = await RunScriptAsync(repo.ClusterUpScript, upTimeout, cancellationToken);
+        // Idempotent: with a healthy cluster it only prints its endpoint.
+        ProcessResult up;
+        try
+        {
+            up = await RunScriptAsync(repo.ClusterUpScript, upTimeout, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!alreadyRunning)
+        {
+            // The run was aborted half-way: the daemons up.sh started live in their own sessions, stop them by PID.
+            await RunScriptAsync(repo.ClusterDownScript, DownTimeout, CancellationToken.None);
+            throw;
+        }
+
         StartedByFixture = !alreadyRunning;
         if (!up.Succeeded)
         {
             var message = "The local control plane did not start: " + up.Describe() + LogTails(repo);
             if (!alreadyRunning)
             {
-                var down = await RunScriptAsync(repo.ClusterDownScript, s_downTimeout, CancellationToken.None);
+                // down.sh removes _output/cluster, logs included: keep a copy for a closer look.
+                message += PreserveLogs(repo);
+                var down = await RunScriptAsync(repo.ClusterDownScript, DownTimeout, CancellationToken.None);
                 StartedByFixture = false;
                 message += down.Succeeded ? "\n(cluster/down.sh cleaned up.)" : "\ncluster/down.sh also failed: " + down.Describe(10);
             }
@@ -212,7 +234,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         KubeconfigPath = kubeconfig;
 
         // up.sh waits for readiness itself; this only guards against a script that returns early.
-        var deadline = DateTime.UtcNow + s_readyTimeout;
+        var deadline = DateTime.UtcNow + ReadyTimeout;
         string? lastError;
         while (true)
         {
@@ -227,7 +249,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 throw new InvalidOperationException(
                     $"cluster/up.sh succeeded, but the API server in {kubeconfig} did not answer GET /version " +
-                    $"within {s_readyTimeout.TotalSeconds:F0} s: {lastError}" + LogTails(repo));
+                    $"within {ReadyTimeout.TotalSeconds:F0} s: {lastError}" + LogTails(repo));
             }
 
             await Task.Delay(500, cancellationToken);
@@ -239,10 +261,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         try
         {
             var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-            config.HttpClientTimeout = s_probeTimeout;
+            config.HttpClientTimeout = ProbeTimeout;
             using var client = new Kubernetes(config);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(s_probeTimeout);
+            cts.CancelAfter(ProbeTimeout);
             return (await client.Version.GetCodeAsync(cts.Token), null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -318,6 +340,36 @@ public sealed class ClusterFixture : IAsyncLifetime
         return text.Length == 0 ? $"\n(no *.log files under {repo.ClusterStateDirectory})" : "\nControl-plane logs:" + text;
     }
 
+    private static string PreserveLogs(RepositoryPaths repo)
+    {
+        var logs = Path.Combine(repo.ClusterStateDirectory, "logs");
+        if (!Directory.Exists(logs))
+        {
+            return "";
+        }
+
+        try
+        {
+            var target = Path.Combine(repo.Root, "_output", "functest", "cluster-logs");
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true);
+            }
+
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.EnumerateFiles(logs))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+
+            return $"\n(Full logs copied to {target}.)";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"\n(Could not copy the logs: {ex.Message})";
+        }
+    }
+
     private static RepositoryPaths? TryLocateRepository()
     {
         try
@@ -338,6 +390,24 @@ public sealed class ClusterFixture : IAsyncLifetime
     private static bool IsTrue(string? value) =>
         value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
 
-    private static void Note(string message) =>
+    /// <summary>Progress goes to xunit's diagnostics (<c>--xunit-diagnostics on</c>) and to <c>_output/functest/fixture.log</c>.</summary>
+    private void Note(string message)
+    {
         TestContext.Current.SendDiagnosticMessage("[cluster] " + message);
+        if (Repository is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var log = Path.Combine(Repository.Root, "_output", "functest", "fixture.log");
+            Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+            File.AppendAllText(log, string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:O} {message}\n"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Progress notes are best effort.
+        }
+    }
 }

@@ -41,7 +41,7 @@ public sealed record ProcessResult(
 public static class ProcessRunner
 {
     private const int MaxKeptLines = 4000;
-    private static readonly TimeSpan s_drainGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
     public static async Task<ProcessResult> RunAsync(
         string fileName,
@@ -99,8 +99,8 @@ public static class ProcessRunner
         }
 
         process.StandardInput.Close();
-        var stdout = PumpAsync(process.StandardOutput, lines, prefix: null);
-        var stderr = PumpAsync(process.StandardError, lines, prefix: null);
+        var stdout = PumpAsync(process.StandardOutput, lines);
+        var stderr = PumpAsync(process.StandardError, lines);
 
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
@@ -127,7 +127,7 @@ public static class ProcessRunner
         }
 
         // Let the readers catch the last lines; do not wait for daemons that inherited the pipes.
-        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(s_drainGrace, CancellationToken.None));
+        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(DrainGrace, CancellationToken.None));
         started.Stop();
 
         string[] snapshot;
@@ -141,7 +141,7 @@ public static class ProcessRunner
         return new ProcessResult(commandLine, exitCode, timedOut, started.Elapsed, snapshot);
     }
 
-    private static async Task PumpAsync(StreamReader reader, Queue<string> lines, string? prefix)
+    private static async Task PumpAsync(StreamReader reader, Queue<string> lines)
     {
         try
         {
@@ -149,7 +149,7 @@ public static class ProcessRunner
             {
                 lock (lines)
                 {
-                    lines.Enqueue(prefix + line);
+                    lines.Enqueue(line);
                     while (lines.Count > MaxKeptLines)
                     {
                         lines.Dequeue();

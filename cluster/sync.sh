@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds and (re)starts kubemacpool against the development cluster.
+#  local:    the manager runs as a process on 127.0.0.1 with a generated certificate; the webhook configuration
+#            from config/test calls it by URL (there is no kubelet to run its pod).
+#  external: the image is built and pushed to $DEV_REGISTRY/$REPO and config/test is applied.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+step=start
+trap 'echo "cluster/sync.sh: failed during: $step" >&2' ERR
+KUBECTL=(kubectl --kubeconfig "$(cluster_kubeconfig)")
+NAMESPACE=kubemacpool-system
+
+render() { kubectl kustomize --load-restrictor=LoadRestrictionsNone "$REPO_ROOT/config/test"; }
+
+if [ "$KUBEVIRT_PROVIDER" = external ]; then
+  : "${DEV_REGISTRY:?KUBEVIRT_PROVIDER=external needs DEV_REGISTRY (and a container engine)}"
+  image="$DEV_REGISTRY/${REPO:-kubevirt}/kubemacpool:devel"
+  step="building and pushing $image"
+  oci=$(command -v podman || command -v docker) || { echo "cluster/sync.sh: no podman or docker to build the image" >&2; exit 1; }
+  "$oci" build -t "$image" "$REPO_ROOT" && "$oci" push "$image"
+  step="applying config/test"
+  render | sed "s#registry:5000/kubevirt/kubemacpool:devel#$image#" | "${KUBECTL[@]}" apply -f -
+  "${KUBECTL[@]}" -n "$NAMESPACE" rollout status deployment/kubemacpool-mac-controller-manager --timeout=5m
+  exit 0
+fi
+
+step="starting the local cluster"
+"$REPO_ROOT/cluster/up.sh" >/dev/null
+
+step="building the manager"
+dotnet build "$REPO_ROOT/src/KubeMacPool.Manager" -c Release -v quiet -nologo >/dev/null
+binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
+
+step="stopping a previous manager"
+if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; sleep 1; fi
+
+step="issuing the webhook certificate"
+certs=$CLUSTER_DIR/webhook-certs
+mkdir -p "$certs"
+(
+  cd "$certs"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=kubemacpool-mutator" -keyout ca.key -out ca.crt 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout tls.key -out tls.csr 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubemacpool-service.kubemacpool-system.svc\nextendedKeyUsage=serverAuth\n' > tls.ext
+  openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile tls.ext -out tls.crt 2>/dev/null
+)
+
+step="applying config/test (namespace, RBAC, range ConfigMap, webhook configuration)"
+port=${KMP_WEBHOOK_PORT:-$(free_port)}
+render | "${KUBECTL[@]}" apply -f - >/dev/null
+# No kubelet here: the Deployment and Service are not what serves; the process below is.
+"${KUBECTL[@]}" -n "$NAMESPACE" delete deployment kubemacpool-mac-controller-manager --ignore-not-found >/dev/null
+ca=$(base64 -w0 < "$certs/ca.crt")
+"${KUBECTL[@]}" patch mutatingwebhookconfiguration kubemacpool-mutator --type=json -p "[
+  {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-pods\",\"caBundle\":\"$ca\"}},
+  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-virtualmachines\",\"caBundle\":\"$ca\"}}]" >/dev/null
+
+step="starting the manager"
+range_start=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_START}')
+range_end=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_END}')
+KUBECONFIG=$(cluster_kubeconfig) POD_NAMESPACE=$NAMESPACE RANGE_START=$range_start RANGE_END=$range_end \
+  setsid nohup dotnet "$binary" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \
+  --webhook-port="$port" --cert-dir="$certs" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
+echo $! > "$PID_DIR/kubemacpool.pid"
+
+step="waiting for /readyz (log: $LOG_DIR/kubemacpool.log)"
+for _ in $(seq 1 120); do
+  curl -skf "https://127.0.0.1:$port/readyz" >/dev/null && break
+  pid_alive kubemacpool || { tail -20 "$LOG_DIR/kubemacpool.log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -skf "https://127.0.0.1:$port/readyz" >/dev/null
+echo "KMP_WEBHOOK_URL=https://127.0.0.1:$port" >> "$ENDPOINT_ENV"
+cat <<MSG
+kubemacpool is running (pid $(cat "$PID_DIR/kubemacpool.pid")), webhooks at https://127.0.0.1:$port, log $LOG_DIR/kubemacpool.log
+Try it:
+  . cluster/kubectl.sh
+  kubectl create namespace demo
+  kubectl -n demo create -f config/sample/vm.yaml      # gets a MAC in its interfaces
+  kubectl -n kubemacpool-system edit configmap kubemacpool-mac-range-config   # change the range live
+MSG
