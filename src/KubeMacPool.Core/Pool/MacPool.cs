@@ -22,6 +22,9 @@ public sealed class MacPool
     private readonly Dictionary<ulong, List<Holder>> _extraHolders = [];
     private readonly Dictionary<string, OwnerMacs> _owners = new(StringComparer.Ordinal);
 
+    // MACs beyond the two an owner keeps inline (VMs with many NICs): rare, so kept apart.
+    private readonly Dictionary<string, List<ulong>> _ownerExtraMacs = new(StringComparer.Ordinal);
+
     // Pending entries are few (requests in flight), so their timestamps live apart from the bulk of entries.
     private readonly Dictionary<(ulong Mac, string Owner, string Interface), long> _pending = [];
     private readonly Dictionary<string, string> _interfaceKeys = new(StringComparer.Ordinal);
@@ -168,10 +171,6 @@ public sealed class MacPool
             {
                 Undo(undo);
             }
-            else if (_owners.TryGetValue(ownerKey, out var macs) && macs.IsEmpty)
-            {
-                _owners.Remove(ownerKey);
-            }
 
             return new ReservationResult(assignments, null, shared);
         }
@@ -266,6 +265,21 @@ public sealed class MacPool
         }
     }
 
+    /// <summary>
+    /// Gives back the tables' growth slack (a table that just grew past 1M entries holds 1.4M slots). Called once
+    /// after the startup rebuild, when the pool is at its largest and about to stay that size.
+    /// </summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _holders.TrimExcess();
+            _owners.TrimExcess();
+            _ownerExtraMacs.TrimExcess();
+            _pending.TrimExcess();
+        }
+    }
+
     /// <summary>Every owner of one kind ("vm", "pod") that holds an entry, for reconciling after a relist.</summary>
     public IReadOnlyList<MacOwner> Owners(string kind)
     {
@@ -343,10 +357,81 @@ public sealed class MacPool
         }
     }
 
-    private List<(ulong Mac, string Interface)> HoldersOf(string ownerKey) =>
-        _owners.TryGetValue(ownerKey, out var macs)
-            ? macs.ToList().SelectMany(mac => AllHolders(mac).Where(h => h.Owner == ownerKey).Select(h => (mac, h.Interface))).ToList()
-            : [];
+    private List<ulong> MacsOf(string ownerKey)
+    {
+        var macs = new List<ulong>(2);
+        if (_owners.TryGetValue(ownerKey, out var inline))
+        {
+            inline.AddTo(macs);
+        }
+
+        if (_ownerExtraMacs.TryGetValue(ownerKey, out var extra))
+        {
+            macs.AddRange(extra);
+        }
+
+        return macs;
+    }
+
+    private List<(ulong Mac, string Interface)> HoldersOf(string ownerKey)
+    {
+        var holders = new List<(ulong, string)>(2);
+        foreach (var mac in MacsOf(ownerKey))
+        {
+            foreach (var holder in AllHolders(mac))
+            {
+                if (holder.Owner == ownerKey)
+                {
+                    holders.Add((mac, holder.Interface));
+                }
+            }
+        }
+
+        return holders;
+    }
+
+    private void AddOwnerMac(string ownerKey, ulong mac)
+    {
+        var inline = _owners.TryGetValue(ownerKey, out var existing) ? existing : default;
+        if (_ownerExtraMacs.TryGetValue(ownerKey, out var extra) && extra.Contains(mac))
+        {
+            return;
+        }
+
+        if (!inline.TryAdd(mac))
+        {
+            if (extra is null)
+            {
+                _ownerExtraMacs[ownerKey] = extra = [];
+            }
+
+            extra.Add(mac);
+        }
+
+        _owners[ownerKey] = inline;
+    }
+
+    private void RemoveOwnerMac(string ownerKey, ulong mac)
+    {
+        if (!_owners.TryGetValue(ownerKey, out var inline))
+        {
+            return;
+        }
+
+        if (!inline.Remove(mac) && _ownerExtraMacs.TryGetValue(ownerKey, out var extra) && extra.Remove(mac) && extra.Count == 0)
+        {
+            _ownerExtraMacs.Remove(ownerKey);
+        }
+
+        if (inline.IsEmpty && !_ownerExtraMacs.ContainsKey(ownerKey))
+        {
+            _owners.Remove(ownerKey);
+        }
+        else
+        {
+            _owners[ownerKey] = inline;
+        }
+    }
 
     private bool IsHolder(ulong mac, string ownerKey, string iface) => AllHolders(mac).Contains(new Holder(ownerKey, iface));
 
@@ -369,9 +454,7 @@ public sealed class MacPool
             (CollectionsGetOrAdd(mac)).Add(holder);
         }
 
-        var macs = _owners.TryGetValue(ownerKey, out var existing) ? existing : new OwnerMacs();
-        macs.Add(mac);
-        _owners[ownerKey] = macs;
+        AddOwnerMac(ownerKey, mac);
         undo?.Add(() => RemoveHolder(mac, ownerKey, iface));
     }
 
@@ -418,17 +501,9 @@ public sealed class MacPool
             _extraHolders.Remove(mac);
         }
 
-        if (_owners.TryGetValue(ownerKey, out var macs) && !AllHolders(mac).Any(h => h.Owner == ownerKey))
+        if (!AllHolders(mac).Any(h => h.Owner == ownerKey))
         {
-            macs.Remove(mac);
-            if (macs.IsEmpty)
-            {
-                _owners.Remove(ownerKey);
-            }
-            else
-            {
-                _owners[ownerKey] = macs;
-            }
+            RemoveOwnerMac(ownerKey, mac);
         }
     }
 

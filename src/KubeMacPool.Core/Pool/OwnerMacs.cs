@@ -1,8 +1,9 @@
 namespace KubeMacPool.Core.Pool;
 
 /// <summary>
-/// The distinct MACs one owner holds, two inline (a VM rarely has more NICs) and the rest in an array, so the
-/// per-owner index stays small. A stored value carries a presence bit above the 48 address bits.
+/// Up to two distinct MACs of one owner, inline (most VMs have one or two NICs, pods one network), so the per-owner
+/// index entry stays 16 bytes; <see cref="MacPool"/> keeps any further MACs in a side table. A stored value
+/// carries a presence bit above the 48 address bits.
 /// </summary>
 internal struct OwnerMacs
 {
@@ -10,18 +11,17 @@ internal struct OwnerMacs
 
     private ulong _first;
     private ulong _second;
-    private ulong[]? _rest;
 
-    public readonly bool IsEmpty => _first == 0 && _second == 0 && (_rest is null || _rest.Length == 0);
+    public readonly bool IsEmpty => _first == 0 && _second == 0;
 
-    public readonly bool Contains(ulong mac) =>
-        _first == (mac | Present) || _second == (mac | Present) || (_rest is not null && Array.IndexOf(_rest, mac | Present) >= 0);
+    public readonly bool Contains(ulong mac) => _first == (mac | Present) || _second == (mac | Present);
 
-    public void Add(ulong mac)
+    /// <summary>Adds the MAC; false when both slots are taken (the caller keeps it elsewhere).</summary>
+    public bool TryAdd(ulong mac)
     {
         if (Contains(mac))
         {
-            return;
+            return true;
         }
 
         if (_first == 0)
@@ -34,37 +34,39 @@ internal struct OwnerMacs
         }
         else
         {
-            _rest = _rest is null ? [mac | Present] : [.. _rest, mac | Present];
+            return false;
         }
+
+        return true;
     }
 
-    public void Remove(ulong mac)
+    public bool Remove(ulong mac)
     {
         if (_first == (mac | Present))
         {
             _first = 0;
+            return true;
         }
-        else if (_second == (mac | Present))
+
+        if (_second == (mac | Present))
         {
             _second = 0;
+            return true;
         }
-        else if (_rest is not null)
-        {
-            _rest = _rest.Where(m => m != (mac | Present)).ToArray();
-        }
+
+        return false;
     }
 
-    public readonly List<ulong> ToList()
+    public readonly void AddTo(List<ulong> macs)
     {
-        var macs = new List<ulong>(2);
-        foreach (var value in (ReadOnlySpan<ulong>)[_first, _second, .. _rest ?? []])
+        if (_first != 0)
         {
-            if (value != 0)
-            {
-                macs.Add(value & ~Present);
-            }
+            macs.Add(_first & ~Present);
         }
 
-        return macs;
+        if (_second != 0)
+        {
+            macs.Add(_second & ~Present);
+        }
     }
 }

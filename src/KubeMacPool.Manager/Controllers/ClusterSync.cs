@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes;
@@ -17,6 +18,7 @@ namespace KubeMacPool.Manager.Controllers;
 /// </summary>
 internal sealed partial class ClusterSync(
     IKubernetes client,
+    MacPool pool,
     ReadinessGate readiness,
     ManagedNamespaces namespaces,
     VirtualMachineController virtualMachines,
@@ -65,6 +67,7 @@ internal sealed partial class ClusterSync(
 
         var podWatch = Start(ResourceClients.Pods(client), pods, running, stoppingToken);
         await podWatch.Synced.WaitAsync(stoppingToken);
+        pool.Compact();
         readiness.Satisfy(PoolReady);
         var elapsed = time.GetElapsedTime(started);
         LogReady(_logger, elapsed.TotalMilliseconds);
