@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 step=start
 trap 'echo "cluster/up.sh: failed during: $step (logs: $LOG_DIR)" >&2' ERR
+progress() { step=$1; echo "cluster/up.sh: $1" >&2; }
 
 if [ "$KUBEVIRT_PROVIDER" = external ]; then
   kubeconfig=$(cluster_kubeconfig)
@@ -21,13 +22,13 @@ if pid_alive etcd && pid_alive kube-apiserver && pid_alive kube-controller-manag
 fi
 "$(dirname "$0")/down.sh" >/dev/null 2>&1 || true
 
-step="providing the control-plane binaries"
+progress "providing the control-plane binaries"
 bin_line=$("$REPO_ROOT/hack/control-plane/provide-binaries.sh" | grep '^KUBE_BIN_DIR=')
 BIN=${bin_line#KUBE_BIN_DIR=}
 started=$(date +%s.%N)
 mkdir -p "$PKI_DIR" "$PID_DIR" "$LOG_DIR" "$CLUSTER_DIR/etcd"
 
-step="generating the PKI"
+progress "generating the PKI"
 (
   cd "$PKI_DIR"
   openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=kubemacpool-local-ca" -keyout ca.key -out ca.crt 2>/dev/null
@@ -45,7 +46,7 @@ etcd_port=$(free_port); etcd_peer_port=$(free_port); api_port=$(free_port)
 ETCD_URL=http://127.0.0.1:$etcd_port
 APISERVER_URL=https://127.0.0.1:$api_port
 
-step="starting etcd"
+progress "starting etcd"
 setsid nohup "$BIN/etcd" --name local --data-dir "$CLUSTER_DIR/etcd" \
   --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
   --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
@@ -53,7 +54,7 @@ setsid nohup "$BIN/etcd" --name local --data-dir "$CLUSTER_DIR/etcd" \
   >"$LOG_DIR/etcd.log" 2>&1 < /dev/null &
 echo $! > "$PID_DIR/etcd.pid"
 
-step="starting kube-apiserver"
+progress "starting kube-apiserver"
 setsid nohup "$BIN/kube-apiserver" --etcd-servers="$ETCD_URL" \
   --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
   --tls-cert-file="$PKI_DIR/apiserver.crt" --tls-private-key-file="$PKI_DIR/apiserver.key" \
@@ -84,7 +85,7 @@ contexts:
 current-context: local
 KUBECONFIG
 
-step="waiting for kube-apiserver /readyz (log: $LOG_DIR/kube-apiserver.log)"
+progress "waiting for kube-apiserver /readyz (log: $LOG_DIR/kube-apiserver.log)"
 for _ in $(seq 1 120); do
   if kubectl --kubeconfig "$LOCAL_KUBECONFIG" get --raw /readyz >/dev/null 2>&1; then break; fi
   pid_alive kube-apiserver || { echo "kube-apiserver exited:" >&2; tail -20 "$LOG_DIR/kube-apiserver.log" >&2; exit 1; }
@@ -92,7 +93,7 @@ for _ in $(seq 1 120); do
 done
 kubectl --kubeconfig "$LOCAL_KUBECONFIG" get --raw /readyz >/dev/null
 
-step="starting kube-controller-manager"
+progress "starting kube-controller-manager"
 setsid nohup "$BIN/kube-controller-manager" --kubeconfig="$LOCAL_KUBECONFIG" \
   --controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token \
   --service-account-private-key-file="$PKI_DIR/sa.key" --root-ca-file="$PKI_DIR/ca.crt" \
@@ -100,11 +101,11 @@ setsid nohup "$BIN/kube-controller-manager" --kubeconfig="$LOCAL_KUBECONFIG" \
   >"$LOG_DIR/kube-controller-manager.log" 2>&1 < /dev/null &
 echo $! > "$PID_DIR/kube-controller-manager.pid"
 
-step="installing the CRDs"
+progress "installing the CRDs"
 kubectl --kubeconfig "$LOCAL_KUBECONFIG" apply -f "$REPO_ROOT/hack/crds/" >/dev/null
 kubectl --kubeconfig "$LOCAL_KUBECONFIG" wait --for=condition=Established --timeout=60s -f "$REPO_ROOT/hack/crds/" >/dev/null
 
-step="waiting for the default ServiceAccount (pods need it)"
+progress "waiting for the default ServiceAccount (pods need it)"
 for _ in $(seq 1 120); do
   kubectl --kubeconfig "$LOCAL_KUBECONFIG" -n default get serviceaccount default >/dev/null 2>&1 && break
   sleep 0.5
