@@ -3,8 +3,8 @@ using k8s.Models;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
-using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Admission;
+using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Watching;
 using KubeMacPool.Manager.Namespaces;
 
