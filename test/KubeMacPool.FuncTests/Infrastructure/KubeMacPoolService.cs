@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace KubeMacPool.FuncTests.Infrastructure;
+
+/// <summary>
+/// The real kubemacpool manager as a process against the test cluster, registered as MutatingWebhookConfiguration
+/// <c>kubemacpool-mutator</c> (both webhooks, opt-out, failurePolicy Fail) by URL on 127.0.0.1 with a test CA.
+/// Tests restart it as upstream's do (the pool must come back ready with the same state) or stop it (webhook down).
+/// </summary>
+public sealed class KubeMacPoolService : IAsyncDisposable
+{
+    public const string Namespace = "kubemacpool-system";
+    public const string ConfigurationName = "kubemacpool-mutator";
+    public const string RangeConfigMap = "kubemacpool-mac-range-config";
+    public const string PodsWebhook = "mutatepods.kubemacpool.io";
+    public const string VirtualMachinesWebhook = "mutatevirtualmachines.kubemacpool.io";
+    public const string DefaultRangeStart = "02:00:00:00:00:00";
+    public const string DefaultRangeEnd = "02:00:00:FF:FF:FF";
+
+    private readonly ClusterFixture _cluster;
+    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create("kubemacpool-mutator");
+    private readonly string _certDir = Directory.CreateTempSubdirectory("kmp-certs-").FullName;
+    private readonly string _logPath;
+    private readonly int _waitTimeSeconds;
+    private Process? _process;
+
+    private KubeMacPoolService(ClusterFixture cluster, int waitTimeSeconds)
+    {
+        _cluster = cluster;
+        _waitTimeSeconds = waitTimeSeconds;
+        Port = FreePort();
+        var logs = Path.Combine(RepositoryPaths.Locate().Root, "_output", "functest");
+        Directory.CreateDirectory(logs);
+        _logPath = Path.Combine(logs, $"kubemacpool-{Port}.log");
+    }
+
+    public int Port { get; }
+
+    public IKubernetes Client => _cluster.Client;
+
+    /// <summary>How long the last (re)start took until /readyz answered 200.</summary>
+    public TimeSpan LastStartup { get; private set; }
+
+    public static async Task<KubeMacPoolService> StartAsync(ClusterFixture cluster, int waitTimeSeconds = 300)
+    {
+        var service = new KubeMacPoolService(cluster, waitTimeSeconds);
+        await service.PrepareClusterAsync();
+        await service.StartProcessAsync();
+        return service;
+    }
+
+    /// <summary>Kills the process and starts it again, as upstream's tests delete the manager pod.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartProcessAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public Task StartAsync() => StartProcessAsync();
+
+    /// <summary>Switches one webhook between opt-in and opt-out by editing the live configuration, as users do.</summary>
+    public async Task SetOptModeAsync(string webhook, bool optIn)
+    {
+        var configuration = await Client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(ConfigurationName);
+        var entry = configuration.Webhooks.Single(w => w.Name == webhook);
+        entry.NamespaceSelector.MatchExpressions = entry.NamespaceSelector.MatchExpressions
+            .Where(e => e.Key != webhook)
+            .Append(optIn
+                ? new V1LabelSelectorRequirement { Key = webhook, OperatorProperty = "In", Values = ["allocate"] }
+                : new V1LabelSelectorRequirement { Key = webhook, OperatorProperty = "NotIn", Values = ["ignore"] })
+            .ToList();
+        await Client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(configuration, ConfigurationName);
+    }
+
+    public async Task SetRangeAsync(string start, string end)
+    {
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["data"] = new System.Text.Json.Nodes.JsonObject { ["RANGE_START"] = start, ["RANGE_END"] = end },
+        };
+        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(patch, RangeConfigMap, Namespace);
+    }
+
+    public string LogTail(int lines = 40) =>
+        File.Exists(_logPath) ? string.Join('\n', File.ReadLines(_logPath).TakeLast(lines)) : "(no log)";
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await Ignore404(() => Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(ConfigurationName));
+        await Ignore404(() => Client.CoreV1.DeleteNamespacedConfigMapAsync(RangeConfigMap, Namespace));
+        _ca.Dispose();
+        Directory.Delete(_certDir, recursive: true);
+    }
+
+    private async Task PrepareClusterAsync()
+    {
+        await Ignore409(() => Client.CoreV1.CreateNamespaceAsync(new V1Namespace
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = Namespace,
+                Labels = new Dictionary<string, string> { [PodsWebhook] = "ignore", [VirtualMachinesWebhook] = "ignore" },
+            },
+        }));
+        await Ignore404(() => Client.CoreV1.DeleteNamespacedConfigMapAsync(RangeConfigMap, Namespace));
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(
+            new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta { Name = RangeConfigMap },
+                Data = new Dictionary<string, string> { ["RANGE_START"] = DefaultRangeStart, ["RANGE_END"] = DefaultRangeEnd },
+            },
+            Namespace);
+
+        using var serving = _ca.IssueServerCertificate();
+        await File.WriteAllTextAsync(Path.Combine(_certDir, "tls.crt"), serving.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(_certDir, "tls.key"), TestCertificateAuthority.ExportPrivateKeyPem(serving));
+
+        await Ignore404(() => Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(ConfigurationName));
+        await Client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
+        {
+            Metadata = new V1ObjectMeta { Name = ConfigurationName },
+            Webhooks =
+            [
+                Webhook(PodsWebhook, "/mutate-pods", WebhookRules.Pods("CREATE")),
+                Webhook(VirtualMachinesWebhook, "/mutate-virtualmachines", WebhookRules.VirtualMachines("CREATE", "UPDATE")),
+            ],
+        });
+    }
+
+    private V1MutatingWebhook Webhook(string name, string path, V1RuleWithOperations rule) => new()
+    {
+        Name = name,
+        AdmissionReviewVersions = ["v1", "v1beta1"],
+        SideEffects = "NoneOnDryRun",
+        FailurePolicy = "Fail",
+        Rules = [rule],
+        ClientConfig = new Admissionregistrationv1WebhookClientConfig
+        {
+            Url = $"https://127.0.0.1:{Port}{path}",
+            CaBundle = Encoding.UTF8.GetBytes(_ca.CertificatePem),
+        },
+        NamespaceSelector = new V1LabelSelector
+        {
+            MatchExpressions =
+            [
+                new V1LabelSelectorRequirement { Key = "runlevel", OperatorProperty = "NotIn", Values = ["0", "1"] },
+                new V1LabelSelectorRequirement { Key = "openshift.io/run-level", OperatorProperty = "NotIn", Values = ["0", "1"] },
+                new V1LabelSelectorRequirement { Key = name, OperatorProperty = "NotIn", Values = ["ignore"] },
+            ],
+        },
+    };
+
+    private async Task StartProcessAsync()
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            ManagerAssembly(), "--v=debug", $"--wait-time={_waitTimeSeconds}", "--webhook-address=127.0.0.1",
+            $"--webhook-port={Port}", $"--cert-dir={_certDir}", $"--kubeconfig={_cluster.KubeconfigPath}",
+        })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["POD_NAMESPACE"] = Namespace;
+        psi.Environment["RANGE_START"] = DefaultRangeStart;
+        psi.Environment["RANGE_END"] = DefaultRangeEnd;
+        var log = new StreamWriter(_logPath, append: true) { AutoFlush = true };
+        var started = Stopwatch.StartNew();
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"kubemacpool exited with {_process.ExitCode}:\n{LogTail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"https://127.0.0.1:{Port}/readyz"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    LastStartup = started.Elapsed;
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException($"kubemacpool did not become ready in 60 s:\n{LogTail()}");
+    }
+
+    /// <summary>The manager's build output beside this project's (same artifacts layout and configuration).</summary>
+    private static string ManagerAssembly()
+    {
+        var explicitPath = Environment.GetEnvironmentVariable("KMP_MANAGER_DLL");
+        if (!string.IsNullOrEmpty(explicitPath))
+        {
+            return explicitPath;
+        }
+
+        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var path = Path.Combine(own.Parent!.Parent!.FullName, "KubeMacPool.Manager", own.Name, "kubemacpool.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("the manager build (set KMP_MANAGER_DLL)", path);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task Ignore404(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    private static async Task Ignore409(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+        }
+    }
+}
