@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Removes what cluster-sync deployed, keeping the cluster: the manager process (local) or its namespace (external).
 set -euo pipefail
+# shellcheck source=cluster/common.sh
 source "$(dirname "$0")/common.sh"
 if [ "$KUBEVIRT_PROVIDER" = local ]; then
   if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; rm -f "$PID_DIR/kubemacpool.pid"; fi

@@ -1,22 +1,165 @@
-# Shared settings of the cluster scripts. Sourced, not run.
-# KUBEVIRT_PROVIDER=local (default): etcd + kube-apiserver + kube-controller-manager as local processes on
-# 127.0.0.1, state under _output/cluster. KUBEVIRT_PROVIDER=external: the cluster in $KUBECONFIG.
+# shellcheck shell=bash disable=SC2034 # (the variables are used by the scripts that source this file)
+# Shared settings and helpers of the cluster scripts. Sourced, not run.
+#   KUBEVIRT_PROVIDER=local (default): etcd + kube-apiserver + kube-controller-manager as local processes on
+#     127.0.0.1 (free ports), all state under _output/cluster. See docs/control-plane.md.
+#   KUBEVIRT_PROVIDER=external: the cluster in $KUBECONFIG; nothing is installed, started or stopped.
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KUBEVIRT_PROVIDER=${KUBEVIRT_PROVIDER:-local}
 CLUSTER_DIR=$REPO_ROOT/_output/cluster
 PKI_DIR=$CLUSTER_DIR/pki
+ETCD_DATA_DIR=$CLUSTER_DIR/etcd
 PID_DIR=$CLUSTER_DIR/pids
 LOG_DIR=$CLUSTER_DIR/logs
 ENDPOINT_ENV=$CLUSTER_DIR/endpoint.env
 LOCAL_KUBECONFIG=$CLUSTER_DIR/kubeconfig
+# Outside CLUSTER_DIR: down.sh removes that folder while it holds the lock.
+CLUSTER_LOCK=$REPO_ROOT/_output/.cluster.lock
+CRD_DIR=$REPO_ROOT/hack/crds
+# What up.sh starts, in start order.
+CONTROL_PLANE=(etcd kube-apiserver kube-controller-manager)
+
+case "$KUBEVIRT_PROVIDER" in
+  local | external) ;;
+  *)
+    echo "KUBEVIRT_PROVIDER=$KUBEVIRT_PROVIDER is not supported here: use local (default) or external (+ KUBECONFIG)" >&2
+    return 1
+    ;;
+esac
 
 cluster_kubeconfig() {
-  if [ "$KUBEVIRT_PROVIDER" = local ]; then echo "$LOCAL_KUBECONFIG"; else echo "${KUBECONFIG:?KUBEVIRT_PROVIDER=external needs KUBECONFIG}"; fi
+  if [ "$KUBEVIRT_PROVIDER" = local ]; then
+    echo "$LOCAL_KUBECONFIG"
+  else
+    echo "${KUBECONFIG:?KUBEVIRT_PROVIDER=external needs KUBECONFIG}"
+  fi
 }
 
-# A TCP port nothing listens on now.
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+# Serialises up.sh and down.sh (fd 8). Processes started while holding it must get "8>&-".
+cluster_lock() {
+  mkdir -p "$(dirname "$CLUSTER_LOCK")"
+  exec 8>"$CLUSTER_LOCK"
+  if ! flock -n 8; then
+    echo "cluster/$(basename "$0"): another cluster/up.sh or down.sh is running; waiting (up to 5 min)" >&2
+    flock -w 300 8 || { echo "cluster/$(basename "$0"): gave up waiting for $CLUSTER_LOCK" >&2; return 1; }
+  fi
 }
 
-pid_alive() { [ -f "$PID_DIR/$1.pid" ] && kill -0 "$(cat "$PID_DIR/$1.pid")" 2>/dev/null; }
+# $1 distinct TCP ports (default 1) nothing listens on now, separated by spaces.
+free_ports() {
+  local n=${1:-1}
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c '
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$n"
+    return
+  fi
+  local ports=() p
+  while [ "${#ports[@]}" -lt "$n" ]; do
+    p=$((20000 + RANDOM % 40000))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi # something listens there
+    case " ${ports[*]} " in *" $p "*) continue ;; esac
+    ports+=("$p")
+  done
+  echo "${ports[*]}"
+}
+free_port() { free_ports 1; }
+
+# Whether PID $1 is a live process started as $2 (the file name of argv[0] or argv[1], ".dll" dropped), so that a
+# recycled PID is never taken for ours. Zombies have an empty cmdline: not alive.
+process_is() {
+  local pid=$1 name=$2 arg i=0
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ -d /proc ] || return 0
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  while IFS= read -r -d '' arg && [ "$i" -lt 2 ]; do
+    arg=${arg##*/}
+    [ "${arg%.dll}" = "$name" ] && return 0
+    i=$((i + 1))
+  done 2>/dev/null <"/proc/$pid/cmdline"
+  return 1
+}
+
+pid_of() { [ -f "$PID_DIR/$1.pid" ] && cat "$PID_DIR/$1.pid"; }
+pid_alive() {
+  local pid
+  pid=$(pid_of "$1") || return 1
+  process_is "$pid" "$1"
+}
+
+# Stops the named processes of this cluster (by their pid files, nothing else): SIGTERM to all of them, up to 10 s
+# to exit, then SIGKILL. Fails when one survives.
+stop_processes() {
+  local name pid deadline left=() survivors=()
+  for name in "$@"; do
+    pid=$(pid_of "$name") || continue
+    if process_is "$pid" "$name"; then
+      echo "  stopping $name (pid $pid)" >&2
+      kill -TERM "$pid" 2>/dev/null || true
+      left+=("$name:$pid")
+    else
+      rm -f "$PID_DIR/$name.pid"
+    fi
+  done
+  deadline=$((SECONDS + 10))
+  while [ "${#left[@]}" -gt 0 ]; do
+    survivors=()
+    for entry in "${left[@]}"; do
+      if process_is "${entry#*:}" "${entry%%:*}"; then survivors+=("$entry"); else rm -f "$PID_DIR/${entry%%:*}.pid"; fi
+    done
+    left=("${survivors[@]+"${survivors[@]}"}")
+    [ "${#left[@]}" -gt 0 ] || break
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      for entry in "${left[@]}"; do
+        echo "  ${entry%%:*} (pid ${entry#*:}) ignored SIGTERM for 10 s: SIGKILL" >&2
+        kill -KILL "${entry#*:}" 2>/dev/null || true
+      done
+      sleep 1
+      survivors=()
+      for entry in "${left[@]}"; do
+        if process_is "${entry#*:}" "${entry%%:*}"; then survivors+=("$entry"); else rm -f "$PID_DIR/${entry%%:*}.pid"; fi
+      done
+      if [ "${#survivors[@]}" -gt 0 ]; then
+        echo "  still running after SIGKILL: ${survivors[*]}" >&2
+        return 1
+      fi
+      break
+    fi
+    sleep 0.2
+  done
+}
+
+# Stops everything this cluster runs (kubemacpool from cluster/sync.sh and the API clients first, etcd last) and
+# removes the state folder.
+stop_local_cluster() {
+  stop_processes kubemacpool kube-controller-manager kube-apiserver
+  stop_processes etcd
+  rm -rf "$CLUSTER_DIR"
+}
+
+# Processes whose command line names this cluster's folder (for a warning only; never killed by name).
+leftover_processes() {
+  local f pid
+  for f in /proc/[0-9]*/cmdline; do
+    pid=${f#/proc/}
+    pid=${pid%/cmdline}
+    [ "$pid" != "$$" ] || continue
+    if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$CLUSTER_DIR/"; then
+      echo "$pid $(tr '\0' ' ' 2>/dev/null <"$f" | cut -c1-120)"
+    fi
+  done
+}
+
+# GET $1 on the local apiserver as the admin (silent; fails unless HTTP 2xx).
+apiserver_get() {
+  local url
+  url=$(sed -n 's/^APISERVER_URL=//p' "$ENDPOINT_ENV" 2>/dev/null || true)
+  url=${url:-${APISERVER_URL:-}}
+  [ -n "$url" ] || return 1
+  curl -sf --max-time 5 --cacert "$PKI_DIR/ca.crt" --cert "$PKI_DIR/admin.crt" --key "$PKI_DIR/admin.key" "$url$1"
+}

@@ -1,26 +1,25 @@
 #!/usr/bin/env bash
-# Stops the processes cluster/up.sh started (by PID, nothing else) and removes the cluster state.
+# Stops the local cluster: the processes cluster/up.sh (and cluster/sync.sh) started, found by their pid files only
+# (kubemacpool, kube-controller-manager and kube-apiserver first, etcd last; SIGTERM, SIGKILL after 10 s), then
+# removes _output/cluster. KUBEVIRT_PROVIDER=external: nothing to do.
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
+# shellcheck source=cluster/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 if [ "$KUBEVIRT_PROVIDER" = external ]; then
-  echo "cluster/down.sh: external cluster: nothing to stop"; exit 0
+  echo "cluster/down.sh: KUBEVIRT_PROVIDER=external: nothing to stop"
+  exit 0
 fi
 
-stop() {
-  local name=$1 pid
-  [ -f "$PID_DIR/$name.pid" ] || return 0
-  pid=$(cat "$PID_DIR/$name.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PID_DIR/$name.pid"
-}
-# The API clients first, then the store.
-stop kubemacpool
-stop kube-controller-manager
-stop kube-apiserver
-stop etcd
-rm -rf "$CLUSTER_DIR"
-echo "cluster/down.sh: local cluster stopped"
+cluster_lock
+if [ ! -d "$CLUSTER_DIR" ]; then
+  echo "cluster/down.sh: no local cluster ($CLUSTER_DIR does not exist)"
+  exit 0
+fi
+stop_local_cluster
+leftovers=$(leftover_processes)
+if [ -n "$leftovers" ]; then
+  echo "cluster/down.sh: warning: processes without a pid file still name $CLUSTER_DIR (not touched):" >&2
+  printf '    %s\n' "${leftovers//$'\n'/$'\n'    }" >&2
+fi
+echo "cluster/down.sh: local cluster stopped and $CLUSTER_DIR removed"

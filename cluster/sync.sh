@@ -4,6 +4,7 @@
 #            from config/test calls it by URL (there is no kubelet to run its pod).
 #  external: the image is built and pushed to $DEV_REGISTRY/$REPO and config/test is applied.
 set -euo pipefail
+# shellcheck source=cluster/common.sh
 source "$(dirname "$0")/common.sh"
 step=start
 trap 'echo "cluster/sync.sh: failed during: $step" >&2' ERR
