@@ -2,10 +2,17 @@ using BenchmarkDotNet.Running;
 using KubeMacPool.Benchmarks.Core;
 
 // `--memory`: the pool's retained memory. `--scale [N]`: startup rebuild against the cluster in KUBECONFIG.
+// `--admission URL`: webhook throughput and latency against a running manager.
 // Anything else goes to BenchmarkDotNet.
 if (args.Contains("--memory"))
 {
     PoolMemory.Run();
+    return;
+}
+
+if (args is ["--admission", var url])
+{
+    await KubeMacPool.Benchmarks.Scale.AdmissionLoad.RunAsync(new Uri(url));
     return;
 }
 
