@@ -52,6 +52,10 @@ cluster-up: ## Start the local control plane (KUBEVIRT_PROVIDER=local) or check 
 cluster-down: ## Stop the local control plane and remove its state
 	cluster/down.sh
 
+.PHONY: cluster-sync
+cluster-sync: ## Build and (re)start kubemacpool against the cluster (local: a process the webhooks call by URL)
+	cluster/sync.sh
+
 .PHONY: cluster-clean
 cluster-clean: ## Remove what cluster-sync deployed, keep the cluster
 	cluster/clean.sh

@@ -63,12 +63,15 @@ public sealed class PodScenarioTests(ClusterFixture cluster, KubeMacPoolServiceF
         var ns = await _k.CreateNamespaceAsync();
         var critical = await _k.CreateNamespaceAsync();
         await critical.SetLabelAsync("runlevel", "0");
+        var openshiftCritical = await _k.CreateNamespaceAsync();
+        await openshiftCritical.SetLabelAsync("openshift.io/run-level", "1");
         await fixture.Service.StopAsync();
         try
         {
             var refused = await Assert.ThrowsAnyAsync<Exception>(() => CreatePod(ns.Name, "p1", null));
             Assert.Contains("mutatepods.kubemacpool.io", refused.Message, StringComparison.Ordinal);
             await CreatePod(critical.Name, "p1", null);
+            await CreatePod(openshiftCritical.Name, "p1", null);
         }
         finally
         {

@@ -233,6 +233,69 @@ public sealed class VirtualMachineScenarioTests(ClusterFixture cluster, KubeMacP
         }
     }
 
+    [Fact]
+    public async Task Deleting_the_range_config_map_keeps_the_range_and_successive_edits_each_apply()
+    {
+        var ns = await _k.CreateNamespaceAsync();
+        try
+        {
+            foreach (var prefix in new[] { "0a:00:00:00:01:", "0e:00:00:00:01:" })
+            {
+                await Service.SetRangeAsync(prefix + "00", prefix + "ff");
+                var n = 0;
+                await _k.EventuallyAsync(
+                    async () => Vms.Macs(await _k.CreateVirtualMachineAsync(ns.Name, Vms.Bridged($"vm-{prefix[..2]}-{n++}", ("br1", null))))[0]!.StartsWith(prefix, StringComparison.Ordinal),
+                    $"MACs from {prefix}00-ff", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+            }
+
+            await cluster.Client.CoreV1.DeleteNamespacedConfigMapAsync(KubeMacPoolService.RangeConfigMap, KubeMacPoolService.Namespace);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var after = Vms.Macs(await _k.CreateVirtualMachineAsync(ns.Name, Vms.Bridged("after-delete", ("br1", null))))[0]!;
+            Assert.StartsWith("0e:00:00:00:01:", after, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(
+                new k8s.Models.V1ConfigMap
+                {
+                    Metadata = new k8s.Models.V1ObjectMeta { Name = KubeMacPoolService.RangeConfigMap },
+                    Data = new Dictionary<string, string> { ["RANGE_START"] = KubeMacPoolService.DefaultRangeStart, ["RANGE_END"] = KubeMacPoolService.DefaultRangeEnd },
+                },
+                KubeMacPoolService.Namespace);
+        }
+    }
+
+    [Fact]
+    public async Task Duplicate_policy_allow_set_live_admits_a_mac_another_vm_holds()
+    {
+        var ns = await _k.CreateNamespaceAsync();
+        await _k.CreateVirtualMachineAsync(ns.Name, Vms.Bridged("first", ("br1", "06:00:00:00:aa:01")));
+        await cluster.Client.CoreV1.PatchNamespacedConfigMapAsync(
+            TestCluster.MergePatch(new JsonObject { ["data"] = new JsonObject { ["DUPLICATE_MACS"] = "allow" } }),
+            KubeMacPoolService.RangeConfigMap, KubeMacPoolService.Namespace);
+        try
+        {
+            await _k.EventuallyAsync(async () =>
+            {
+                try
+                {
+                    await _k.CreateVirtualMachineAsync(ns.Name, Vms.Bridged("second", ("br1", "06:00:00:00:aa:01")));
+                    return true;
+                }
+                catch (Exception e) when (e.Message.Contains(TakenError, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }, "the duplicate to be admitted under DUPLICATE_MACS=allow", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await cluster.Client.CoreV1.PatchNamespacedConfigMapAsync(
+                TestCluster.MergePatch(new JsonObject { ["data"] = new JsonObject { ["DUPLICATE_MACS"] = "reject" } }),
+                KubeMacPoolService.RangeConfigMap, KubeMacPoolService.Namespace);
+        }
+    }
+
     private async Task ReplaceAsync(string ns, JsonObject vm)
     {
         var current = await _k.GetVirtualMachineAsync(ns, vm["metadata"]!["name"]!.GetValue<string>());
