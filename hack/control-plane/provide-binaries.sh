@@ -110,7 +110,7 @@ install_packages() {
   "${SUDO[@]}" apt-get update -q >>"$LOG" 2>&1
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1
   # etcd-server ships a system service on the default ports; we installed the package only for its binary.
-  if printf '%s\n' "${missing[@]}" | grep -x etcd-server >/dev/null; then
+  if printf '%s\n' "${missing[@]}" | grep -qx etcd-server; then
     if [ -d /run/systemd/system ]; then
       "${SUDO[@]}" systemctl disable --now etcd >>"$LOG" 2>&1 || true
     elif [ -x /etc/init.d/etcd ]; then
@@ -120,9 +120,8 @@ install_packages() {
   fi
 }
 
-# (grep reads everything, no -q: an early exit could SIGPIPE apt-cache, and pipefail would turn a match into a miss)
 has_source_version() {
-  apt-cache showsrc "$DEB_SOURCE_PACKAGE" 2>/dev/null | grep -x "Version: $DEB_SOURCE_VERSION" >/dev/null
+  apt-cache showsrc "$DEB_SOURCE_PACKAGE" 2>/dev/null | grep -qx "Version: $DEB_SOURCE_VERSION"
 }
 
 # deb-src twins of the machine's own Debian entries (same URIs, suites, components and Signed-By: apt refuses
@@ -271,7 +270,7 @@ log "built in $build_seconds s"
 step="checking the built binaries"
 out=$tree/_output/bin
 for b in kube-apiserver kube-controller-manager; do
-  "$out/$b" --version 2>&1 | grep "Kubernetes $KUBE_VERSION" >/dev/null || { log "$out/$b does not report $KUBE_VERSION"; exit 1; }
+  "$out/$b" --version 2>&1 | grep -q "Kubernetes $KUBE_VERSION" || { log "$out/$b does not report $KUBE_VERSION"; exit 1; }
 done
 
 step="caching the binaries in $BIN_DIR"

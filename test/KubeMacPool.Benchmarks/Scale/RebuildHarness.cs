@@ -53,22 +53,22 @@ public static class RebuildHarness
 
     private static async Task SeedAsync(Kubernetes client, int count)
     {
-        var existing = (await client.CoreV1.ListNamespacedPodAsync("kmp-scale-0", limit: 1)).Items.Count;
+        var existing = (await client.CoreV1.ListNamespacedPodAsync($"kmp-scale{count}-0", limit: 1)).Items.Count;
         if (existing > 0)
         {
-            Console.WriteLine("objects already seeded (namespace kmp-scale-0 has pods); reusing them");
+            Console.WriteLine($"objects already seeded (namespace kmp-scale{count}-0 has pods); reusing them");
             return;
         }
 
         var stopwatch = Stopwatch.StartNew();
         for (var n = 0; n < Namespaces; n++)
         {
-            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = $"kmp-scale-{n}" } });
+            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = $"kmp-scale{count}-{n}" } });
         }
 
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
-            var ns = $"kmp-scale-{i % Namespaces}";
+            var ns = $"kmp-scale{count}-{i % Namespaces}";
             var vm = JsonNode.Parse($$$"""
                 {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm-{{{i}}}","annotations":{"kubemacpool.io/transaction-timestamp":"2026-01-01T00:00:00Z"}},
                  "spec":{"runStrategy":"Halted","template":{"spec":{"domain":{"devices":{"interfaces":[
@@ -154,7 +154,7 @@ public static class RebuildHarness
             psi.ArgumentList.Add(arg);
         }
 
-        psi.Environment["POD_NAMESPACE"] = "kmp-scale-0";
+        psi.Environment["POD_NAMESPACE"] = "default";
         psi.Environment["RANGE_START"] = "02:00:00:00:00:00";
         psi.Environment["RANGE_END"] = "02:FF:FF:FF:FF:FF";
         using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
