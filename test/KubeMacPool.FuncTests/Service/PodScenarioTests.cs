@@ -58,6 +58,32 @@ public sealed class PodScenarioTests(ClusterFixture cluster, KubeMacPoolServiceF
     }
 
     [Fact]
+    public async Task A_launcher_pod_of_a_vm_is_left_to_the_vm_but_one_of_a_bare_vmi_gets_macs()
+    {
+        var ns = await _k.CreateNamespaceAsync();
+        await _k.CreateVirtualMachineAsync(ns.Name, Vms.Bridged("has-vm"));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        k8s.Models.V1Pod Launcher(string vmi) => new()
+        {
+            Metadata = new k8s.Models.V1ObjectMeta
+            {
+                Name = "virt-launcher-" + vmi,
+                Annotations = new Dictionary<string, string> { [Networks] = """[{"name":"br1"}]""" },
+                OwnerReferences =
+                [
+                    new k8s.Models.V1OwnerReference { ApiVersion = "kubevirt.io/v1", Kind = "VirtualMachineInstance", Name = vmi, Uid = Guid.NewGuid().ToString() },
+                ],
+            },
+            Spec = new k8s.Models.V1PodSpec { Containers = [new k8s.Models.V1Container { Name = "compute", Image = "registry.invalid/none:1" }] },
+        };
+
+        var ofVm = await _k.CreatePodAsync(ns.Name, Launcher("has-vm"), dryRun: true);
+        Assert.Equal("""[{"name":"br1"}]""", ofVm.Metadata.Annotations[Networks]);
+        var bare = await _k.CreatePodAsync(ns.Name, Launcher("bare"), dryRun: true);
+        Assert.Contains("\"mac\":\"02:00:00:", bare.Metadata.Annotations[Networks], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_the_service_down_pods_are_refused_except_in_run_level_namespaces()
     {
         var ns = await _k.CreateNamespaceAsync();

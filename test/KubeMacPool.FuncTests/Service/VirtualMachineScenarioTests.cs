@@ -296,6 +296,26 @@ public sealed class VirtualMachineScenarioTests(ClusterFixture cluster, KubeMacP
         }
     }
 
+    [Fact]
+    public async Task A_stale_update_refused_with_a_conflict_does_not_release_the_mac_of_the_persisted_nic()
+    {
+        var ns = await _k.CreateNamespaceAsync();
+        var original = await _k.CreateVirtualMachineAsync(ns.Name, Vms.Bridged("vm"));
+        var stale = Vms.Bridged("vm");
+        stale["metadata"]!["resourceVersion"] = original["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+        await ReplaceAsync(ns.Name, Vms.Bridged("vm", ("br1", "06:00:00:00:cf:01")));
+
+        // The outdated object (no NIC) reaches the webhook, which records the removal; then the API server refuses it.
+        var conflict = await Assert.ThrowsAnyAsync<Exception>(() =>
+            cluster.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(stale, "kubevirt.io", "v1", ns.Name, "virtualmachines", "vm"));
+        Assert.Contains("Conflict", conflict.Message, StringComparison.Ordinal);
+
+        await Task.Delay(TimeSpan.FromSeconds(KubeMacPoolServiceFixture.WaitTimeSeconds + 5));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => _k.CreateVirtualMachineAsync(ns.Name, Vms.Bridged("other", ("br1", "06:00:00:00:cf:01"))));
+        Assert.Contains(TakenError, refused.Message, StringComparison.Ordinal);
+    }
+
     private async Task ReplaceAsync(string ns, JsonObject vm)
     {
         var current = await _k.GetVirtualMachineAsync(ns, vm["metadata"]!["name"]!.GetValue<string>());
