@@ -149,7 +149,7 @@ leftover_processes() {
     pid=${f#/proc/}
     pid=${pid%/cmdline}
     [ "$pid" != "$$" ] || continue
-    if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$CLUSTER_DIR/"; then
+    if tr '\0' ' ' 2>/dev/null <"$f" | grep -F -- "$CLUSTER_DIR/" >/dev/null; then
       echo "$pid $(tr '\0' ' ' 2>/dev/null <"$f" | cut -c1-120)"
     fi
   done

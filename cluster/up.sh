@@ -37,8 +37,9 @@ crd_names() { crd_files | xargs sed -n 's/^  name: \(.*\..*\)$/\1/p'; }
 if [ "$KUBEVIRT_PROVIDER" = external ]; then
   step="checking the external cluster"
   kubeconfig=$(cluster_kubeconfig)
-  [ -f "$kubeconfig" ] || { say "KUBECONFIG=$kubeconfig does not exist"; exit 1; }
-  if ! version=$(kubectl --kubeconfig "$kubeconfig" --request-timeout=15s get --raw /version 2>&1); then
+  # KUBECONFIG may be a colon-separated list (kubectl merges it); a single path must exist.
+  if [[ "$kubeconfig" != *:* ]] && [ ! -f "$kubeconfig" ]; then say "KUBECONFIG=$kubeconfig does not exist"; exit 1; fi
+  if ! version=$(KUBECONFIG=$kubeconfig kubectl --request-timeout=15s get --raw /version 2>&1); then
     say "the cluster in $kubeconfig does not answer: $version"
     exit 1
   fi
@@ -46,7 +47,7 @@ if [ "$KUBEVIRT_PROVIDER" = external ]; then
   mapfile -t wanted < <(crd_names)
   missing=()
   for crd in "${wanted[@]}"; do
-    kubectl --kubeconfig "$kubeconfig" --request-timeout=15s get crd "$crd" >/dev/null 2>&1 || missing+=("$crd")
+    KUBECONFIG=$kubeconfig kubectl --request-timeout=15s get crd "$crd" >/dev/null 2>&1 || missing+=("$crd")
   done
   [ "${#missing[@]}" -eq 0 ] || say "note: CRDs not installed there: ${missing[*]} (kubectl apply -f hack/crds/ to add them)"
   exit 0
@@ -79,6 +80,12 @@ if all_running && [ -f "$ENDPOINT_ENV" ] && [ -f "$LOCAL_KUBECONFIG" ]; then
   if apiserver_get /readyz >/dev/null; then
     install_crds
     say "the local cluster is already running and healthy"
+    for name in "${CONTROL_PLANE[@]}"; do
+      # Linux marks the executable of a process "(deleted)" once its file was replaced (e.g. a rebuilt cache).
+      if [[ "$(readlink "/proc/$(pid_of "$name")/exe" 2>/dev/null)" == *" (deleted)" ]]; then
+        say "note: $name runs a binary that has since been replaced; cluster/down.sh && cluster/up.sh to use the new one"
+      fi
+    done
     cat "$ENDPOINT_ENV"
     exit 0
   fi

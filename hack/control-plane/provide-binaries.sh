@@ -10,6 +10,9 @@
 set -euo pipefail
 
 KUBE_VERSION=v1.20.2
+# Bumped whenever the build below changes what the binaries do; a cache of another recipe is rebuilt.
+#   1: reflect2/json-iterator swap.  2: + the OpenAPI zero-value fix (empty strings in custom resources).
+BUILD_RECIPE=2
 DEB_SOURCE_PACKAGE=kubernetes
 DEB_SOURCE_VERSION=1.20.5+really1.20.2-1.1+deb12u1
 GO_BIN=/usr/lib/go-1.19/bin
@@ -25,9 +28,17 @@ APT_SRC_FILE=/etc/apt/sources.list.d/kubemacpool-src
 
 step="starting"
 ticker=""
+build_pid=""
+# $1 and its descendants, found by parent pid (make -> build.sh -> go -> compile do not share a pid file).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
 on_exit() {
   local rc=$?
   if [ -n "$ticker" ]; then kill "$ticker" 2>/dev/null || true; fi
+  if [ -n "$build_pid" ]; then kill_tree "$build_pid"; fi
   if [ "$rc" -ne 0 ]; then
     echo "provide-binaries: FAILED (exit $rc) while $step" >&2
     if [ -f "$LOG" ]; then
@@ -38,8 +49,17 @@ on_exit() {
   fi
 }
 trap on_exit EXIT
+# Signals end the script through on_exit too (which stops a running build), not just bash's default death.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-log() { echo "provide-binaries: $*" >&2; }
+# Progress on stderr; once a build has begun, into the build log as well (so the log shows the steps around make).
+log_to_file=""
+log() {
+  echo "provide-binaries: $*" >&2
+  if [ -n "$log_to_file" ]; then echo "--- $*" >>"$LOG"; fi
+}
 
 # The first executable $1 in $KUBEBUILDER_ASSETS, then on PATH.
 locate() {
@@ -50,7 +70,10 @@ locate() {
   type -P "$1"
 }
 
-have_kube() { [ -x "$BIN_DIR/kube-apiserver" ] && [ -x "$BIN_DIR/kube-controller-manager" ]; }
+have_kube() {
+  [ -x "$BIN_DIR/kube-apiserver" ] && [ -x "$BIN_DIR/kube-controller-manager" ] &&
+    grep -x "recipe=$BUILD_RECIPE" "$CACHE_DIR/build-info" >/dev/null 2>&1
+}
 have_all() { have_kube && [ -x "$BIN_DIR/etcd" ]; }
 
 # --- 1. Binaries the machine already has ---------------------------------------------------------------------------
@@ -97,6 +120,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 : >>"$LOG"
 echo "=== provide-binaries $(date -u +%FT%TZ)" >>"$LOG"
+log_to_file=1
 
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
@@ -110,7 +134,7 @@ install_packages() {
   "${SUDO[@]}" apt-get update -q >>"$LOG" 2>&1
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$LOG" 2>&1
   # etcd-server ships a system service on the default ports; we installed the package only for its binary.
-  if printf '%s\n' "${missing[@]}" | grep -qx etcd-server; then
+  if printf '%s\n' "${missing[@]}" | grep -x etcd-server >/dev/null; then
     if [ -d /run/systemd/system ]; then
       "${SUDO[@]}" systemctl disable --now etcd >>"$LOG" 2>&1 || true
     elif [ -x /etc/init.d/etcd ]; then
@@ -120,8 +144,9 @@ install_packages() {
   fi
 }
 
+# (grep reads everything, no -q: an early exit could SIGPIPE apt-cache, and pipefail would turn a match into a miss)
 has_source_version() {
-  apt-cache showsrc "$DEB_SOURCE_PACKAGE" 2>/dev/null | grep -qx "Version: $DEB_SOURCE_VERSION"
+  apt-cache showsrc "$DEB_SOURCE_PACKAGE" 2>/dev/null | grep -x "Version: $DEB_SOURCE_VERSION" >/dev/null
 }
 
 # deb-src twins of the machine's own Debian entries (same URIs, suites, components and Signed-By: apt refuses
@@ -198,7 +223,11 @@ if have_kube; then
   exit 0
 fi
 
-log "no cached kube-apiserver $KUBE_VERSION; building it from Debian's source package (once per machine, ~10 min)"
+if [ -x "$BIN_DIR/kube-apiserver" ]; then
+  log "the cached kube-apiserver $KUBE_VERSION predates build recipe $BUILD_RECIPE (see the top of $0); rebuilding it"
+else
+  log "no cached kube-apiserver $KUBE_VERSION; building it from Debian's source package (once per machine, ~10 min)"
+fi
 log "build log: $LOG"
 total_start=$(date +%s)
 install_packages "${PACKAGES[@]}"
@@ -239,14 +268,28 @@ for pkg in modern-go/reflect2 json-iterator/go; do
   cp -r "$GOCODE/$pkg" "$tree/vendor/github.com/$pkg"
 done
 
+# Go >= 1.16 makes the validators' "zero value means null" check true for "": every empty string in a typed field of a
+# custom resource is refused ("must be of type string: \"null\""). Upstream removed the check (kube-openapi#230,
+# Kubernetes v1.21); so do we.
+step="patching the zero-value check out of the vendored OpenAPI validators"
+log "$step"
+zero_check='if data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data)) {'
+for f in vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go vendor/github.com/go-openapi/validate/type.go; do
+  [ "$(grep -cF -- "$zero_check" "$tree/$f")" = 1 ] || { log "$f: the zero-value check is not where expected"; exit 1; }
+  code=$(<"$tree/$f")
+  printf '%s\n' "${code/"$zero_check"/"if data == nil {"}" >"$tree/$f"
+  [ "$(grep -cF -- "$zero_check" "$tree/$f")" = 0 ] || { log "$f: patch did not apply"; exit 1; }
+done
+
 step="building kube-apiserver and kube-controller-manager (make, Go 1.19)"
 log "$step; several minutes"
 build_start=$(date +%s)
-# A progress line a minute. Its own sleep is stopped with it, so no orphan keeps our stderr or the lock open.
+# A progress line a minute. Its own sleep is stopped with it, so no orphan keeps our stderr or the lock open; and it
+# ends by itself should this script vanish without cleaning up (SIGKILL).
 (
   nap=""
   trap '[ -z "$nap" ] || kill "$nap" 2>/dev/null; exit 0' TERM
-  while :; do
+  while kill -0 "$$" 2>/dev/null; do
     sleep 60 &
     nap=$!
     wait "$nap"
@@ -260,7 +303,12 @@ ticker=$!
   unset GOPATH GOROOT GO111MODULE
   go version
   nice -n 10 make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" KUBE_GIT_VERSION="$KUBE_VERSION"
-) >>"$LOG" 2>&1
+) >>"$LOG" 2>&1 &
+# In the background and waited for, so that a signal reaches on_exit at once (bash delays traps until a foreground
+# child ends) and on_exit can stop the build.
+build_pid=$!
+wait "$build_pid"
+build_pid=""
 kill "$ticker" 2>/dev/null || true
 wait "$ticker" 2>/dev/null || true
 ticker=""
@@ -270,11 +318,11 @@ log "built in $build_seconds s"
 step="checking the built binaries"
 out=$tree/_output/bin
 for b in kube-apiserver kube-controller-manager; do
-  "$out/$b" --version 2>&1 | grep -q "Kubernetes $KUBE_VERSION" || { log "$out/$b does not report $KUBE_VERSION"; exit 1; }
+  "$out/$b" --version 2>&1 | grep "Kubernetes $KUBE_VERSION" >/dev/null || { log "$out/$b does not report $KUBE_VERSION"; exit 1; }
 done
 
 step="caching the binaries in $BIN_DIR"
-rm -rf "$BIN_DIR.new"
+rm -rf "$BIN_DIR.new" "$CACHE_DIR/build-info"
 mkdir -p "$BIN_DIR.new"
 cp "$out/kube-apiserver" "$out/kube-controller-manager" "$BIN_DIR.new/"
 rm -rf "$BIN_DIR"
@@ -282,8 +330,9 @@ mv "$BIN_DIR.new" "$BIN_DIR"
 link_etcd
 rm -rf "$BUILD_DIR"
 total_seconds=$(($(date +%s) - total_start))
-printf 'kube_version=%s\ndeb_source_version=%s\nbuilt_at=%s\nbuild_seconds=%s\ntotal_seconds=%s\n' \
-  "$KUBE_VERSION" "$DEB_SOURCE_VERSION" "$(date -u +%FT%TZ)" "$build_seconds" "$total_seconds" >"$CACHE_DIR/build-info"
+printf 'kube_version=%s\ndeb_source_version=%s\nrecipe=%s\nbuilt_at=%s\nbuild_seconds=%s\ntotal_seconds=%s\n' \
+  "$KUBE_VERSION" "$DEB_SOURCE_VERSION" "$BUILD_RECIPE" "$(date -u +%FT%TZ)" "$build_seconds" "$total_seconds" \
+  >"$CACHE_DIR/build-info"
 have_all
 step="done"
 log "ready in $total_seconds s (make: $build_seconds s); cached in $BIN_DIR"

@@ -61,6 +61,22 @@ YAML
   case "$err" in *spec.interface*) pass "IPAMClaim without spec.interface refused" ;; *) fail "IPAMClaim refused, but: $err" ;; esac
 fi
 k -n "$NS" create -f - >/dev/null <<'YAML'
+apiVersion: k8s.cni.cncf.io/v1alpha1
+kind: IPAMClaim
+metadata: {name: vm1.net1}
+spec: {network: net1, interface: pod16367aadb6e}
+YAML
+# Status through its subresource, with an empty string (a v1.20 apiserver built with Go >= 1.16 and without the
+# zero-value fix refuses "" in every typed field of a custom resource).
+status='{"status":{"ips":["10.10.0.5/24"],"ownerPod":"virt-launcher-vm1-x","conditions":[{"type":"IPsAllocated",'
+status+='"status":"True","reason":"Allocated","message":"","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}'
+if err=$(k -n "$NS" patch ipamclaim vm1.net1 --subresource=status --type=merge -p "$status" 2>&1) \
+  && [ "$(k -n "$NS" get ipamclaim vm1.net1 -o jsonpath='{.status.ips[0]}/{.status.conditions[0].message}')" = 10.10.0.5/24/ ]; then
+  pass "IPAMClaim status subresource (empty strings allowed)"
+else
+  fail "IPAMClaim status: $err"
+fi
+k -n "$NS" create -f - >/dev/null <<'YAML'
 apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
 metadata: {name: br1}
