@@ -6,7 +6,7 @@ namespace KubeMacPool.Core.Addressing;
 /// An EUI-48 MAC address as a 48-bit number. Parses the colon, hyphen and dotted forms in any case (as Go's
 /// net.ParseMAC); prints the canonical lower-case colon form, which is also the pool's key.
 /// </summary>
-public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddress>, ISpanFormattable
+public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddress>, ISpanFormattable, ISpanParsable<MacAddress>
 {
     public const ulong MaxValue = (1UL << 48) - 1;
 
@@ -20,6 +20,11 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
 
     public ulong Value => _value;
 
+    public static explicit operator ulong(MacAddress mac) => mac._value;
+
+    /// <exception cref="ArgumentOutOfRangeException">The value needs more than 48 bits.</exception>
+    public static explicit operator MacAddress(ulong value) => new(value);
+
     /// <summary>The I/G bit of the first octet: set means a group (multicast) address.</summary>
     public bool IsMulticast => (FirstOctet & 1) == 1;
 
@@ -32,26 +37,36 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
     public static bool TryParse(
         [NotNullWhen(true)] string? text, out MacAddress mac, [NotNullWhen(false)] out string? error)
     {
-        var octets = Decode(text, out var value);
-        if (octets == 6)
+        if (TryParse(text.AsSpan(), out mac, out var octets))
         {
-            mac = new MacAddress(value);
             error = null;
             return true;
         }
 
-        mac = default;
-        error = octets is 8 or 20
-            ? $"address {text}: only 6-byte (EUI-48) MAC addresses are supported, got {octets} bytes"
-            : $"address {text}: invalid MAC address";
+        error = Error(text, octets);
         return false;
     }
 
-    public static bool TryParse([NotNullWhen(true)] string? text, out MacAddress mac) => TryParse(text, out mac, out _);
+    public static bool TryParse([NotNullWhen(true)] string? text, out MacAddress mac) => TryParse(text.AsSpan(), out mac, out _);
+
+    public static bool TryParse(ReadOnlySpan<char> text, out MacAddress mac) => TryParse(text, out mac, out _);
 
     /// <summary>Parses trusted configuration; throws <see cref="FormatException"/> with the reason.</summary>
     public static MacAddress Parse(string text) =>
         TryParse(text, out var mac, out var error) ? mac : throw new FormatException(error);
+
+    public static MacAddress Parse(ReadOnlySpan<char> text) =>
+        TryParse(text, out var mac, out var octets) ? mac : throw new FormatException(Error(text.ToString(), octets));
+
+    static MacAddress IParsable<MacAddress>.Parse(string s, IFormatProvider? provider) => Parse(s);
+
+    static bool IParsable<MacAddress>.TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, out MacAddress result) =>
+        TryParse(s, out result);
+
+    static MacAddress ISpanParsable<MacAddress>.Parse(ReadOnlySpan<char> s, IFormatProvider? provider) => Parse(s);
+
+    static bool ISpanParsable<MacAddress>.TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out MacAddress result) =>
+        TryParse(s, out result);
 
     public override string ToString() => ToString(null, null);
 
@@ -91,6 +106,18 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
 
     public static bool operator >=(MacAddress left, MacAddress right) => left._value >= right._value;
 
+    private static bool TryParse(ReadOnlySpan<char> text, out MacAddress mac, out int octets)
+    {
+        octets = Decode(text, out var value);
+        mac = octets == 6 ? new MacAddress(value) : default;
+        return octets == 6;
+    }
+
+    // Go's net.AddrError wording for garbage; our own for the longer hardware addresses Go would accept.
+    private static string Error(string? text, int octets) => octets is 8 or 20
+        ? $"address {text}: only 6-byte (EUI-48) MAC addresses are supported, got {octets} bytes"
+        : $"address {text}: invalid MAC address";
+
     private static void Format(ulong value, Span<char> span)
     {
         const string hex = "0123456789abcdef";
@@ -111,10 +138,10 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
     /// 6, 8 or 20 octets (as Go's net.ParseMAC). Returns the octet count, or 0 when the text is none of these;
     /// <paramref name="value"/> holds the address only for 6 octets.
     /// </summary>
-    private static int Decode(string? text, out ulong value)
+    private static int Decode(ReadOnlySpan<char> text, out ulong value)
     {
         value = 0;
-        if (text is null || text.Length < 14)
+        if (text.Length < 14)
         {
             return 0;
         }

@@ -64,7 +64,7 @@ public sealed record MacRange
             return false;
         }
 
-        var size = (long)end.Value - (long)start.Value + 1;
+        var size = PoolSize(start, end);
         if (size <= 0)
         {
             error = $"failed to generate new current MAC: invalid MAC pool size: {size.ToString(CultureInfo.InvariantCulture)}";
@@ -96,6 +96,9 @@ public sealed record MacRange
     }
 
     public override string ToString() => $"{Start} - {End}";
+
+    /// <summary>Upstream's pool size: negative or zero for an inverted range.</summary>
+    internal static long PoolSize(MacAddress start, MacAddress end) => (long)end.Value - (long)start.Value + 1;
 
     // Go's %#0X of a byte: "0X3", "0XFF".
     private static string MulticastError(MacAddress mac) =>

@@ -7,29 +7,32 @@ namespace KubeMacPool.Core.Pool;
 /// Every MAC held in the cluster's managed namespaces and who holds it. A webhook call reserves MACs for one
 /// object in one all-or-nothing transaction; entries may stay pending (with the transaction timestamp) until the
 /// persisted object proves the change landed (commit), or the heal loop decides. Releasing an owner removes only
-/// that owner's entries: a MAC shared with another owner stays held by it.
+/// that owner's entries: a MAC shared with another owner stays held by it (upstream drops both, spec §12.7).
 /// Thread-safe; one lock serialises all changes, so concurrent requests never get the same MAC.
 /// </summary>
 public sealed class MacPool
 {
     public const string RequestedMacTakenError = "failed to allocate requested mac address";
 
+    // Interface names come from users: past this many distinct ones the table starts over instead of growing.
+    private const int InternLimit = 1 << 16;
+
     private readonly Lock _lock = new();
     private readonly Func<ulong, ulong>? _randomOffset;
-
-    // First holder of each MAC; further holders of shared MACs (rare) in _extraHolders.
-    private readonly Dictionary<ulong, Holder> _holders = [];
-    private readonly Dictionary<ulong, List<Holder>> _extraHolders = [];
-    private readonly Dictionary<string, OwnerMacs> _owners = new(StringComparer.Ordinal);
-
-    // MACs beyond the two an owner keeps inline (VMs with many NICs): rare, so kept apart.
-    private readonly Dictionary<string, List<ulong>> _ownerExtraMacs = new(StringComparer.Ordinal);
+    private readonly EntryTable _entries = new();
 
     // Pending entries are few (requests in flight), so their timestamps live apart from the bulk of entries.
-    private readonly Dictionary<(ulong Mac, string Owner, string Interface), long> _pending = [];
+    private readonly Dictionary<EntryKey, long> _pending = [];
     private readonly Dictionary<string, string> _interfaceKeys = new(StringComparer.Ordinal);
+
+    // Scratch lists reused under the lock, so a request allocates little beyond its result.
+    private readonly List<UndoStep> _undo = [];
+    private readonly List<(ulong Mac, string Interface)> _ownerEntries = [];
     private RangeAllocator _allocator;
 
+    /// <param name="range">The range allocations come from.</param>
+    /// <param name="duplicatePolicy">What to do with a requested MAC another owner holds.</param>
+    /// <param name="randomOffset">The allocator's start offset in [0, size); a CSPRNG by default, fixed in tests.</param>
     public MacPool(MacRange range, DuplicatePolicy duplicatePolicy = DuplicatePolicy.Reject, Func<ulong, ulong>? randomOffset = null)
     {
         _randomOffset = randomOffset;
@@ -37,6 +40,7 @@ public sealed class MacPool
         DuplicatePolicy = duplicatePolicy;
     }
 
+    /// <summary>Read at each reservation, so a change applies to the next request.</summary>
     public DuplicatePolicy DuplicatePolicy { get; set; }
 
     public MacRange Range
@@ -57,7 +61,19 @@ public sealed class MacPool
         {
             lock (_lock)
             {
-                return _holders.Count;
+                return _entries.MacCount;
+            }
+        }
+    }
+
+    /// <summary>Entries (owner, interface, MAC) held; more than <see cref="HeldCount"/> when MACs are shared.</summary>
+    public int EntryCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
             }
         }
     }
@@ -79,100 +95,111 @@ public sealed class MacPool
         {
             lock (_lock)
             {
-                return _owners.Count;
+                return _entries.OwnerCount;
             }
         }
     }
 
     /// <summary>
     /// Reserves MACs for one object's interfaces. All or nothing: on any error no entry of this call remains.
-    /// With <paramref name="dryRun"/> the answer is computed (allocations included) and then undone.
+    /// Requested MACs are registered before any allocation, so an allocated MAC is never one the same request asks
+    /// for. Every entry made or touched gets <paramref name="pendingSince"/> (null: committed at once). With
+    /// <paramref name="dryRun"/> the answer is computed (allocations included) and then undone; the allocation
+    /// cursor still moves on, as upstream's does.
     /// </summary>
     public ReservationResult Reserve(MacOwner owner, IReadOnlyList<MacRequest> requests, DateTimeOffset? pendingSince, bool dryRun)
     {
+        ArgumentNullException.ThrowIfNull(requests);
+        var ownerKey = KeyOf(owner);
         var requested = new MacAddress[requests.Count];
-        var requestedBy = new Dictionary<MacAddress, string>();
-        for (var i = 0; i < requests.Count; i++)
+        if (ParseRequested(requests, requested) is { } invalid)
         {
-            if (requests[i].Kind != MacRequestKind.Requested)
-            {
-                continue;
-            }
-
-            var iface = requests[i].InterfaceKey;
-            if (!MacAddress.TryParse(requests[i].RequestedMac, out requested[i], out var parseError))
-            {
-                return ReservationResult.Failure($"invalid MAC address format for interface {iface}: {requests[i].RequestedMac}: {parseError}");
-            }
-
-            if (!requestedBy.TryAdd(requested[i], iface))
-            {
-                return ReservationResult.Failure($"duplicate MAC address {requested[i]} found on interfaces: {requestedBy[requested[i]]} and {iface}");
-            }
+            return ReservationResult.Failure(invalid);
         }
 
         lock (_lock)
         {
-            var ownerKey = OwnerKey(owner);
-            var shared = new List<MacAddress>();
-            foreach (var mac in requestedBy.Keys)
+            List<MacAddress>? shared = null;
+            for (var i = 0; i < requests.Count; i++)
             {
-                if (IsHeldByOther(mac.Value, ownerKey))
+                if (requests[i].Kind == MacRequestKind.Requested && _entries.IsHeldByOther(requested[i].Value, ownerKey))
                 {
                     if (DuplicatePolicy == DuplicatePolicy.Reject)
                     {
                         return ReservationResult.Failure(RequestedMacTakenError);
                     }
 
-                    shared.Add(mac);
+                    (shared ??= []).Add(requested[i]);
                 }
             }
 
-            var undo = new List<Action>();
-            var assignments = new List<MacAssignment>(requests.Count);
-            for (var i = 0; i < requests.Count; i++)
+            _undo.Clear();
+            var assigned = new MacAssignment[requests.Count];
+            foreach (var kind in (ReadOnlySpan<MacRequestKind>)[MacRequestKind.Requested, MacRequestKind.Allocate, MacRequestKind.Touch])
             {
-                var iface = Intern(requests[i].InterfaceKey);
-                MacAddress mac;
-                switch (requests[i].Kind)
+                for (var i = 0; i < requests.Count; i++)
                 {
-                    case MacRequestKind.Allocate:
-                        if (!_allocator.TryAllocate(out mac))
-                        {
-                            Undo(undo);
-                            return ReservationResult.Failure(RangeAllocator.RangeFullError);
-                        }
+                    if (requests[i].Kind != kind)
+                    {
+                        continue;
+                    }
 
-                        AddHolder(mac.Value, ownerKey, iface, undo);
-                        assignments.Add(new MacAssignment(iface, mac, Allocated: true));
-                        break;
-                    case MacRequestKind.Requested:
-                        mac = requested[i];
-                        AddHolder(mac.Value, ownerKey, iface, undo);
-                        assignments.Add(new MacAssignment(iface, mac, Allocated: false));
-                        break;
-                    default:
-                        mac = requests[i].TouchedMac;
-                        if (!IsHolder(mac.Value, ownerKey, iface))
-                        {
-                            continue;
-                        }
+                    var iface = Intern(requests[i].InterfaceKey);
+                    MacAddress mac;
+                    switch (kind)
+                    {
+                        case MacRequestKind.Requested:
+                            mac = requested[i];
+                            assigned[i] = new MacAssignment(iface, mac, Allocated: false);
+                            break;
+                        case MacRequestKind.Allocate:
+                            if (!_allocator.TryAllocate(out mac))
+                            {
+                                Undo(ownerKey);
+                                return ReservationResult.Failure(RangeAllocator.RangeFullError);
+                            }
 
-                        break;
-                }
+                            assigned[i] = new MacAssignment(iface, mac, Allocated: true);
+                            break;
+                        default:
+                            mac = requests[i].TouchedMac;
+                            if (!_entries.Contains(mac.Value, ownerKey, iface))
+                            {
+                                continue;
+                            }
 
-                if (pendingSince is { } since)
-                {
-                    SetPending((mac.Value, ownerKey, iface), since.UtcTicks, undo);
+                            break;
+                    }
+
+                    if (kind != MacRequestKind.Touch && AddEntry(mac.Value, ownerKey, iface))
+                    {
+                        _undo.Add(new UndoStep(mac.Value, iface, Added: true, default));
+                    }
+
+                    if (pendingSince is { } since)
+                    {
+                        var key = new EntryKey(mac.Value, ownerKey, iface);
+                        _undo.Add(new UndoStep(mac.Value, iface, Added: false, _pending.TryGetValue(key, out var before) ? before : null));
+                        _pending[key] = since.UtcTicks;
+                    }
                 }
             }
 
             if (dryRun)
             {
-                Undo(undo);
+                Undo(ownerKey);
             }
 
-            return new ReservationResult(assignments, null, shared);
+            var assignments = new List<MacAssignment>(requests.Count);
+            for (var i = 0; i < requests.Count; i++)
+            {
+                if (requests[i].Kind != MacRequestKind.Touch)
+                {
+                    assignments.Add(assigned[i]);
+                }
+            }
+
+            return new ReservationResult(assignments, null, (IReadOnlyList<MacAddress>?)shared ?? []);
         }
     }
 
@@ -182,58 +209,67 @@ public sealed class MacPool
     /// </summary>
     public bool Register(MacOwner owner, string interfaceKey, MacAddress mac)
     {
+        var ownerKey = KeyOf(owner);
         lock (_lock)
         {
-            var ownerKey = OwnerKey(owner);
-            var duplicate = IsHeldByOther(mac.Value, ownerKey);
+            var duplicate = _entries.IsHeldByOther(mac.Value, ownerKey);
             var iface = Intern(interfaceKey);
-            AddHolder(mac.Value, ownerKey, iface, undo: null);
-            _pending.Remove((mac.Value, ownerKey, iface));
+            AddEntry(mac.Value, ownerKey, iface);
+            _pending.Remove(new EntryKey(mac.Value, ownerKey, iface));
             return duplicate;
         }
     }
 
     /// <summary>
-    /// Aligns the owner's pending entries made at or before <paramref name="upTo"/> with the persisted object:
-    /// an entry whose (interface, MAC) the object has is committed, any other is released. Later entries belong
-    /// to a transaction still in flight and stay pending.
+    /// Aligns the owner's entries pending since <paramref name="upTo"/> or earlier with the persisted object: an
+    /// entry whose (interface, MAC) the object has is committed, any other is released. Later entries belong to a
+    /// transaction still in flight and stay pending; committed entries are not touched.
+    /// The heal loop uses the same call with its cutoff as <paramref name="upTo"/> and the live object's MACs
+    /// (none when the object is gone), which settles exactly the stale entries.
     /// </summary>
     public void Commit(MacOwner owner, DateTimeOffset upTo, IEnumerable<(string InterfaceKey, MacAddress Mac)> persisted)
     {
-        var present = persisted.Select(p => (p.InterfaceKey, p.Mac.Value)).ToHashSet();
+        ArgumentNullException.ThrowIfNull(persisted);
+        var ownerKey = KeyOf(owner);
+        var present = new HashSet<(string, ulong)>();
+        foreach (var (iface, mac) in persisted)
+        {
+            present.Add((iface, mac.Value));
+        }
+
         lock (_lock)
         {
-            var ownerKey = owner.Key;
-            foreach (var (mac, iface) in HoldersOf(ownerKey))
+            foreach (var (mac, iface) in EntriesOfLocked(ownerKey))
             {
-                if (_pending.TryGetValue((mac, ownerKey, iface), out var ticks) && ticks <= upTo.UtcTicks)
+                var key = new EntryKey(mac, ownerKey, iface);
+                if (_pending.TryGetValue(key, out var ticks) && ticks <= upTo.UtcTicks)
                 {
                     if (present.Contains((iface, mac)))
                     {
-                        _pending.Remove((mac, ownerKey, iface));
+                        _pending.Remove(key);
                     }
                     else
                     {
-                        RemoveHolder(mac, ownerKey, iface);
+                        RemoveEntry(mac, ownerKey, iface);
                     }
                 }
             }
         }
     }
 
-    /// <summary>Removes every entry of the owner; other owners of the same MACs keep theirs.</summary>
+    /// <summary>Removes every entry of the owner; other owners of the same MACs keep theirs. Returns the count removed.</summary>
     public int Release(MacOwner owner)
     {
+        var ownerKey = KeyOf(owner);
         lock (_lock)
         {
-            var ownerKey = owner.Key;
-            var holders = HoldersOf(ownerKey);
-            foreach (var (mac, iface) in holders)
+            var entries = EntriesOfLocked(ownerKey);
+            foreach (var (mac, iface) in entries)
             {
-                RemoveHolder(mac, ownerKey, iface);
+                RemoveEntry(mac, ownerKey, iface);
             }
 
-            return holders.Count;
+            return entries.Count;
         }
     }
 
@@ -242,51 +278,56 @@ public sealed class MacPool
     {
         lock (_lock)
         {
-            return _pending
-                .Where(p => p.Value < cutoff.UtcTicks)
-                .Select(p => new MacEntry(new MacAddress(p.Key.Mac), MacOwner.FromKey(p.Key.Owner), p.Key.Interface, new DateTimeOffset(p.Value, TimeSpan.Zero)))
-                .ToList();
+            var stale = new List<MacEntry>();
+            foreach (var (key, ticks) in _pending)
+            {
+                if (ticks < cutoff.UtcTicks)
+                {
+                    stale.Add(new MacEntry(new MacAddress(key.Mac), MacOwner.FromKey(key.Owner), key.Interface, new DateTimeOffset(ticks, TimeSpan.Zero)));
+                }
+            }
+
+            return stale;
         }
     }
 
+    /// <summary>The owner's entries, oldest first.</summary>
     public IReadOnlyList<MacEntry> EntriesOf(MacOwner owner)
     {
+        var ownerKey = KeyOf(owner);
         lock (_lock)
         {
-            return HoldersOf(owner.Key).Select(h => Entry(h.Mac, owner.Key, h.Interface, owner)).ToList();
+            return EntriesOfLocked(ownerKey).Select(e => Entry(e.Mac, ownerKey, e.Interface, owner)).ToList();
         }
     }
 
+    /// <summary>The entries holding <paramref name="mac"/>, first holder first.</summary>
     public IReadOnlyList<MacEntry> EntriesAt(MacAddress mac)
     {
+        var holders = new List<(string Owner, string Interface)>(1);
         lock (_lock)
         {
-            return AllHolders(mac.Value).Select(h => Entry(mac.Value, h.Owner, h.Interface, MacOwner.FromKey(h.Owner))).ToList();
+            _entries.HoldersOf(mac.Value, holders);
+            return holders.Select(h => Entry(mac.Value, h.Owner, h.Interface, MacOwner.FromKey(h.Owner))).ToList();
         }
     }
 
-    /// <summary>
-    /// Gives back the tables' growth slack (a table that just grew past 1M entries holds 1.4M slots). Called once
-    /// after the startup rebuild, when the pool is at its largest and about to stay that size.
-    /// </summary>
-    public void Compact()
-    {
-        lock (_lock)
-        {
-            _holders.TrimExcess();
-            _owners.TrimExcess();
-            _ownerExtraMacs.TrimExcess();
-            _pending.TrimExcess();
-        }
-    }
-
-    /// <summary>Every owner of one kind ("vm", "pod") that holds an entry, for reconciling after a relist.</summary>
+    /// <summary>Every owner of one kind (<see cref="MacOwner.VirtualMachineKind"/>, <see cref="MacOwner.PodKind"/>) that holds an entry.</summary>
     public IReadOnlyList<MacOwner> Owners(string kind)
     {
+        var prefix = kind + "/";
         lock (_lock)
         {
-            var prefix = kind + "/";
-            return _owners.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(MacOwner.FromKey).ToList();
+            var owners = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (_, owner, _) in _entries.All())
+            {
+                if (owner.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    owners.Add(owner);
+                }
+            }
+
+            return owners.Select(MacOwner.FromKey).ToList();
         }
     }
 
@@ -294,7 +335,20 @@ public sealed class MacPool
     {
         lock (_lock)
         {
-            return _holders.ContainsKey(mac.Value);
+            return _entries.IsHeld(mac.Value);
+        }
+    }
+
+    /// <summary>
+    /// Gives back the tables' growth slack. Called once after the startup rebuild, when the pool is at its largest
+    /// and about to stay near that size.
+    /// </summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _entries.TrimExcess();
+            _pending.TrimExcess();
         }
     }
 
@@ -307,7 +361,7 @@ public sealed class MacPool
         lock (_lock)
         {
             var allocator = new RangeAllocator(range, _randomOffset);
-            foreach (var mac in _holders.Keys)
+            foreach (var (mac, _, _) in _entries.All())
             {
                 allocator.MarkUsed(new MacAddress(mac));
             }
@@ -316,7 +370,7 @@ public sealed class MacPool
         }
     }
 
-    /// <summary>Copies the allocator's figures, for metrics.</summary>
+    /// <summary>Copies the allocator's figures, for metrics: range size, held addresses inside it, bitmap chunks in memory.</summary>
     public (ulong RangeSize, ulong UsedInRange, int Chunks) AllocatorFigures()
     {
         lock (_lock)
@@ -325,212 +379,116 @@ public sealed class MacPool
         }
     }
 
+    /// <summary>
+    /// Parses the requested MACs in request order, stopping at the first unparsable one or the first MAC two
+    /// interfaces ask for (upstream's order of checks). Needs no lock: it reads only the request.
+    /// </summary>
+    private static string? ParseRequested(IReadOnlyList<MacRequest> requests, MacAddress[] requested)
+    {
+        Dictionary<MacAddress, string>? seen = null;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].Kind != MacRequestKind.Requested)
+            {
+                continue;
+            }
+
+            var iface = requests[i].InterfaceKey;
+            if (!MacAddress.TryParse(requests[i].RequestedMac, out requested[i], out var error))
+            {
+                return $"invalid MAC address format for interface {iface}: {requests[i].RequestedMac}: {error}";
+            }
+
+            seen ??= [];
+            if (!seen.TryAdd(requested[i], iface))
+            {
+                return $"duplicate MAC address {requested[i]} found on interfaces: {seen[requested[i]]} and {iface}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string KeyOf(MacOwner owner) =>
+        owner.Key ?? throw new ArgumentException("an owner needs a kind, namespace and name", nameof(owner));
+
     private MacEntry Entry(ulong mac, string ownerKey, string iface, MacOwner owner) =>
         new(new MacAddress(mac), owner, iface,
-            _pending.TryGetValue((mac, ownerKey, iface), out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
+            _pending.TryGetValue(new EntryKey(mac, ownerKey, iface), out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
 
-    // MacOwner builds its key once, so the entries of one request share one string.
-    private static string OwnerKey(MacOwner owner) => owner.Key;
+    // Copies the owner's entries into the scratch list, which callers may then change the table under.
+    private List<(ulong Mac, string Interface)> EntriesOfLocked(string ownerKey)
+    {
+        _ownerEntries.Clear();
+        _entries.EntriesOf(ownerKey, _ownerEntries);
+        return _ownerEntries;
+    }
 
     private string Intern(string interfaceKey)
     {
-        if (!_interfaceKeys.TryGetValue(interfaceKey, out var interned))
+        if (_interfaceKeys.TryGetValue(interfaceKey, out var interned))
         {
-            _interfaceKeys[interfaceKey] = interned = interfaceKey;
+            return interned;
         }
 
-        return interned;
+        if (_interfaceKeys.Count >= InternLimit)
+        {
+            _interfaceKeys.Clear();
+        }
+
+        _interfaceKeys[interfaceKey] = interfaceKey;
+        return interfaceKey;
     }
 
-    private IEnumerable<Holder> AllHolders(ulong mac)
+    private bool AddEntry(ulong mac, string ownerKey, string iface)
     {
-        if (_holders.TryGetValue(mac, out var first))
+        if (!_entries.Add(mac, ownerKey, iface, out var newMac))
         {
-            yield return first;
-            if (_extraHolders.TryGetValue(mac, out var extra))
-            {
-                foreach (var holder in extra)
-                {
-                    yield return holder;
-                }
-            }
-        }
-    }
-
-    private List<ulong> MacsOf(string ownerKey)
-    {
-        var macs = new List<ulong>(2);
-        if (_owners.TryGetValue(ownerKey, out var inline))
-        {
-            inline.AddTo(macs);
+            return false;
         }
 
-        if (_ownerExtraMacs.TryGetValue(ownerKey, out var extra))
+        if (newMac)
         {
-            macs.AddRange(extra);
-        }
-
-        return macs;
-    }
-
-    private List<(ulong Mac, string Interface)> HoldersOf(string ownerKey)
-    {
-        var holders = new List<(ulong, string)>(2);
-        foreach (var mac in MacsOf(ownerKey))
-        {
-            foreach (var holder in AllHolders(mac))
-            {
-                if (holder.Owner == ownerKey)
-                {
-                    holders.Add((mac, holder.Interface));
-                }
-            }
-        }
-
-        return holders;
-    }
-
-    private void AddOwnerMac(string ownerKey, ulong mac)
-    {
-        var inline = _owners.TryGetValue(ownerKey, out var existing) ? existing : default;
-        if (_ownerExtraMacs.TryGetValue(ownerKey, out var extra) && extra.Contains(mac))
-        {
-            return;
-        }
-
-        if (!inline.TryAdd(mac))
-        {
-            if (extra is null)
-            {
-                _ownerExtraMacs[ownerKey] = extra = [];
-            }
-
-            extra.Add(mac);
-        }
-
-        _owners[ownerKey] = inline;
-    }
-
-    private void RemoveOwnerMac(string ownerKey, ulong mac)
-    {
-        if (!_owners.TryGetValue(ownerKey, out var inline))
-        {
-            return;
-        }
-
-        if (!inline.Remove(mac) && _ownerExtraMacs.TryGetValue(ownerKey, out var extra) && extra.Remove(mac) && extra.Count == 0)
-        {
-            _ownerExtraMacs.Remove(ownerKey);
-        }
-
-        if (inline.IsEmpty && !_ownerExtraMacs.ContainsKey(ownerKey))
-        {
-            _owners.Remove(ownerKey);
-        }
-        else
-        {
-            _owners[ownerKey] = inline;
-        }
-    }
-
-    private bool IsHolder(ulong mac, string ownerKey, string iface) => AllHolders(mac).Contains(new Holder(ownerKey, iface));
-
-    private bool IsHeldByOther(ulong mac, string ownerKey) => AllHolders(mac).Any(h => h.Owner != ownerKey);
-
-    private void AddHolder(ulong mac, string ownerKey, string iface, List<Action>? undo)
-    {
-        var holder = new Holder(ownerKey, iface);
-        if (!_holders.TryGetValue(mac, out var first))
-        {
-            _holders[mac] = holder;
             _allocator.MarkUsed(new MacAddress(mac));
         }
-        else if (first == holder || (_extraHolders.TryGetValue(mac, out var extra) && extra.Contains(holder)))
-        {
-            return;
-        }
-        else
-        {
-            (CollectionsGetOrAdd(mac)).Add(holder);
-        }
 
-        AddOwnerMac(ownerKey, mac);
-        undo?.Add(() => RemoveHolder(mac, ownerKey, iface));
+        return true;
     }
 
-    private List<Holder> CollectionsGetOrAdd(ulong mac)
+    private void RemoveEntry(ulong mac, string ownerKey, string iface)
     {
-        if (!_extraHolders.TryGetValue(mac, out var list))
+        _pending.Remove(new EntryKey(mac, ownerKey, iface));
+        if (_entries.Remove(mac, ownerKey, iface, out var macFreed) && macFreed)
         {
-            _extraHolders[mac] = list = new List<Holder>(1);
+            _allocator.MarkFree(new MacAddress(mac));
         }
-
-        return list;
     }
 
-    private void RemoveHolder(ulong mac, string ownerKey, string iface)
+    private void Undo(string ownerKey)
     {
-        var holder = new Holder(ownerKey, iface);
-        _pending.Remove((mac, ownerKey, iface));
-        if (!_holders.TryGetValue(mac, out var first))
+        for (var i = _undo.Count - 1; i >= 0; i--)
         {
-            return;
-        }
-
-        _extraHolders.TryGetValue(mac, out var extra);
-        if (first == holder)
-        {
-            if (extra is { Count: > 0 })
+            var step = _undo[i];
+            var key = new EntryKey(step.Mac, ownerKey, step.Interface);
+            if (step.Added)
             {
-                _holders[mac] = extra[0];
-                extra.RemoveAt(0);
+                RemoveEntry(step.Mac, ownerKey, step.Interface);
             }
-            else
+            else if (step.PendingBefore is long ticks)
             {
-                _holders.Remove(mac);
-                _allocator.MarkFree(new MacAddress(mac));
-            }
-        }
-        else if (extra is null || !extra.Remove(holder))
-        {
-            return;
-        }
-
-        if (extra is { Count: 0 })
-        {
-            _extraHolders.Remove(mac);
-        }
-
-        if (!AllHolders(mac).Any(h => h.Owner == ownerKey))
-        {
-            RemoveOwnerMac(ownerKey, mac);
-        }
-    }
-
-    private void SetPending((ulong, string, string) key, long ticks, List<Action> undo)
-    {
-        var had = _pending.TryGetValue(key, out var previous);
-        _pending[key] = ticks;
-        undo.Add(() =>
-        {
-            if (had)
-            {
-                _pending[key] = previous;
+                _pending[key] = ticks;
             }
             else
             {
                 _pending.Remove(key);
             }
-        });
-    }
-
-    private static void Undo(List<Action> undo)
-    {
-        for (var i = undo.Count - 1; i >= 0; i--)
-        {
-            undo[i]();
         }
+
+        _undo.Clear();
     }
 
-    private readonly record struct Holder(string Owner, string Interface);
+    private readonly record struct EntryKey(ulong Mac, string Owner, string Interface);
+
+    /// <summary>One change of a reservation: an entry added, or an entry's pending timestamp set (with what it was).</summary>
+    private readonly record struct UndoStep(ulong Mac, string Interface, bool Added, long? PendingBefore);
 }

@@ -17,27 +17,14 @@ public enum MacRequestKind
     Touch,
 }
 
-/// <summary>One interface's part of a reservation.</summary>
+/// <summary>One interface's part of a reservation; the interface key is a VM interface name or a Multus network name.</summary>
 public readonly record struct MacRequest(string InterfaceKey, MacRequestKind Kind, string? RequestedMac, MacAddress TouchedMac)
 {
     public static MacRequest Allocate(string interfaceKey) => new(interfaceKey, MacRequestKind.Allocate, null, default);
 
+    /// <param name="interfaceKey">The interface the MAC is for.</param>
+    /// <param name="mac">The MAC as the user wrote it; the pool parses it and reports a bad one.</param>
     public static MacRequest Requested(string interfaceKey, string mac) => new(interfaceKey, MacRequestKind.Requested, mac, default);
 
     public static MacRequest Touch(string interfaceKey, MacAddress mac) => new(interfaceKey, MacRequestKind.Touch, null, mac);
 }
-
-/// <summary>The MAC an interface got: allocated from the range, or the one requested.</summary>
-public readonly record struct MacAssignment(string InterfaceKey, MacAddress Mac, bool Allocated);
-
-/// <summary>What a reservation did, or why it did nothing.</summary>
-public sealed record ReservationResult(
-    IReadOnlyList<MacAssignment> Assignments, string? Error, IReadOnlyList<MacAddress> SharedWithOtherOwners)
-{
-    public bool Succeeded => Error is null;
-
-    public static ReservationResult Failure(string error) => new([], error, []);
-}
-
-/// <summary>One owner's hold on one MAC, for introspection and the heal loop.</summary>
-public readonly record struct MacEntry(MacAddress Mac, MacOwner Owner, string InterfaceKey, DateTimeOffset? PendingSince);

@@ -24,12 +24,12 @@ public readonly record struct TransactionTimestamp(string Text, DateTimeOffset V
     }
 
     /// <summary>
-    /// Parses RFC 3339 with or without fraction (up to nanoseconds; below 100 ns is truncated) and with 'Z' or a
-    /// numeric offset. Returns null for anything else.
+    /// Parses RFC 3339 as Go does: 'Z' or a numeric offset is required, a fraction (if any) has at least one digit;
+    /// digits below 100 ns are dropped (Go keeps nine and ignores the rest). Returns null for anything else.
     /// </summary>
     public static DateTimeOffset? Parse(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (string.IsNullOrEmpty(text))
         {
             return null;
         }
@@ -50,11 +50,15 @@ public readonly record struct TransactionTimestamp(string Text, DateTimeOffset V
             }
         }
 
-        return DateTimeOffset.TryParseExact(
-            text,
-            ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
-            CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal,
-            out var parsed) ? parsed : null;
+        return DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+            ? parsed
+            : null;
     }
+
+    // Seconds with no fraction or 1 to 7 fraction digits, then 'Z' or +hh:mm: the zone is mandatory.
+    private static readonly string[] Formats =
+    [
+        .. Enumerable.Range(0, 8).Select(digits => "yyyy-MM-dd'T'HH:mm:ss" + (digits == 0 ? "" : "." + new string('f', digits)))
+            .SelectMany(seconds => new[] { seconds + "'Z'", seconds + "zzz" }),
+    ];
 }

@@ -4,16 +4,18 @@ using KubeMacPool.Core.Pool;
 
 namespace KubeMacPool.Benchmarks.Core;
 
-/// <summary>What one admission request costs the pool: reserve a VM's MACs (pending), commit, release.</summary>
+/// <summary>What admission requests cost the pool (already holding 100,000 MACs): a pod's reserve and release, and a VM's full transaction.</summary>
 [MemoryDiagnoser]
 public class PoolBenchmarks
 {
     private const int Batch = 10_000;
     private static readonly DateTimeOffset Timestamp = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly MacRequest[] OneNetwork = [MacRequest.Allocate("net1")];
     private static readonly MacRequest[] TwoNics = [MacRequest.Allocate("default"), MacRequest.Allocate("br1")];
 
     private MacPool _pool = null!;
-    private MacOwner[] _owners = null!;
+    private MacOwner[] _pods = null!;
+    private MacOwner[] _vms = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -21,17 +23,31 @@ public class PoolBenchmarks
         _pool = new MacPool(MacRange.Default);
         for (var i = 0; i < 100_000; i++)
         {
-            _pool.Reserve(MacOwner.Pod("bench", $"existing-{i}"), [MacRequest.Allocate("net1")], null, false);
+            _pool.Reserve(MacOwner.Pod("bench", $"existing-{i}"), OneNetwork, null, false);
         }
 
-        _owners = Enumerable.Range(0, Batch).Select(i => MacOwner.VirtualMachine("bench", $"vm-{i}")).ToArray();
+        _pods = Enumerable.Range(0, Batch).Select(i => MacOwner.Pod("bench", $"pod-{i}")).ToArray();
+        _vms = Enumerable.Range(0, Batch).Select(i => MacOwner.VirtualMachine("bench", $"vm-{i}")).ToArray();
     }
 
-    [Benchmark(OperationsPerInvoke = Batch, Description = "reserve 2 MACs + commit + release (pool of 100k)")]
+    [Benchmark(OperationsPerInvoke = Batch, Description = "reserve 1 MAC + release (pod)")]
+    public int ReserveRelease()
+    {
+        var released = 0;
+        foreach (var owner in _pods)
+        {
+            _pool.Reserve(owner, OneNetwork, null, false);
+            released += _pool.Release(owner);
+        }
+
+        return released;
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch, Description = "reserve 2 MACs pending + commit + release (VM)")]
     public int ReserveCommitRelease()
     {
         var released = 0;
-        foreach (var owner in _owners)
+        foreach (var owner in _vms)
         {
             var result = _pool.Reserve(owner, TwoNics, Timestamp, false);
             _pool.Commit(owner, Timestamp, result.Assignments.Select(a => (a.InterfaceKey, a.Mac)));

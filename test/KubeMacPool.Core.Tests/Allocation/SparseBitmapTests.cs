@@ -34,6 +34,33 @@ public class SparseBitmapTests
     }
 
     [Fact]
+    public void Searches_cross_chunk_boundaries_and_stop_at_the_end_of_the_window()
+    {
+        var bitmap = new SparseBitmap(4 * SparseBitmap.ChunkBits);
+        const ulong boundary = SparseBitmap.ChunkBits;
+        for (var p = boundary - 70; p < boundary + 70; p++)
+        {
+            bitmap.Set(p);
+        }
+
+        Assert.Equal(boundary + 70, bitmap.FindClear(boundary - 70, bitmap.Length - 1));
+        Assert.Null(bitmap.FindClear(boundary - 70, boundary + 69));
+        Assert.Equal(boundary - 71, bitmap.FindClear(boundary - 71, boundary));
+        Assert.Null(bitmap.FindClear(5, 4));
+        Assert.Equal(2, bitmap.AllocatedChunks);
+    }
+
+    [Fact]
+    public void A_chunk_costs_one_bit_per_position()
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var bitmap = new SparseBitmap(1UL << 48);
+        bitmap.Set((1UL << 47) + 12345);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(allocated, SparseBitmap.ChunkBits / 8, (SparseBitmap.ChunkBits / 8) + 1024);
+    }
+
+    [Fact]
     public void A_partial_last_chunk_is_full_at_its_own_length()
     {
         var bitmap = new SparseBitmap(70);

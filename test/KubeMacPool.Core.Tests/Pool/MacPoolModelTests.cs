@@ -40,6 +40,9 @@ public class MacPoolModelTests
             var pool = new MacPool(range!, policy);
             var model = new Dictionary<(MacAddress Mac, MacOwner Owner, string Iface), long?>();
             var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+            // Register (the startup rebuild) may record duplicates under any policy; reservations never may under Reject.
+            var registered = false;
             foreach (var op in ops)
             {
                 var owner = Owners[op.Owner];
@@ -73,7 +76,9 @@ public class MacPoolModelTests
                         }
                         else if (result.Succeeded)
                         {
-                            if (result.Assignments.Any(a => a.Allocated && (heldBefore.Contains(a.Mac) || !range!.Contains(a.Mac))))
+                            // An allocation is inside the range, free before, and different from every other MAC of the answer.
+                            if (result.Assignments.Any(a => a.Allocated && (heldBefore.Contains(a.Mac) || !range!.Contains(a.Mac)))
+                                || result.Assignments.Select(a => a.Mac).Distinct().Count() != result.Assignments.Count)
                             {
                                 return false;
                             }
@@ -101,6 +106,7 @@ public class MacPoolModelTests
 
                         break;
                     case 2:
+                        registered = true;
                         var mac = Macs[op.Mask % Macs.Length];
                         pool.Register(owner, Interfaces[op.Mask % Interfaces.Length], mac);
                         model[(mac, owner, Interfaces[op.Mask % Interfaces.Length])] = null;
@@ -140,6 +146,11 @@ public class MacPoolModelTests
                 }
 
                 if (pool.HeldCount != model.Keys.Select(k => k.Mac).Distinct().Count())
+                {
+                    return false;
+                }
+
+                if (policy == DuplicatePolicy.Reject && !registered && Macs.Any(m => pool.EntriesAt(m).Select(e => e.Owner).Distinct().Count() > 1))
                 {
                     return false;
                 }
