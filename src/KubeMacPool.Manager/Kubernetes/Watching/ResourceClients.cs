@@ -1,3 +1,4 @@
+using System.Reflection;
 using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Models;
@@ -37,18 +38,23 @@ internal static class ResourceClients
                 timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null, cancellationToken: ct));
 
     public static IResourceClient<VirtualMachine> VirtualMachines(IKubernetes client) =>
-        new ResourceClient<VirtualMachine, VirtualMachineList>(VirtualMachine.Plural, (c, ct) =>
-            client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync<VirtualMachineList>(
-                VirtualMachine.Group, VirtualMachine.Version, VirtualMachine.Plural,
-                allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
-                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
-                cancellationToken: ct));
+        CustomObjects<VirtualMachine, VirtualMachineList>(client);
 
     public static IResourceClient<VirtualMachineInstance> VirtualMachineInstances(IKubernetes client) =>
-        new ResourceClient<VirtualMachineInstance, VirtualMachineInstanceList>(VirtualMachineInstance.Plural, (c, ct) =>
-            client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync<VirtualMachineInstanceList>(
-                VirtualMachineInstance.Group, VirtualMachineInstance.Version, VirtualMachineInstance.Plural,
+        CustomObjects<VirtualMachineInstance, VirtualMachineInstanceList>(client);
+
+    /// <summary>Every object of a custom resource, cluster-wide; group, version and plural from T's KubernetesEntity.</summary>
+    public static IResourceClient<T> CustomObjects<T, TList>(IKubernetes client)
+        where T : IKubernetesObject<V1ObjectMeta>
+        where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+    {
+        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
+            ?? throw new InvalidOperationException($"{typeof(T).Name} has no [KubernetesEntity] attribute");
+        return new ResourceClient<T, TList>(entity.PluralName, (c, ct) =>
+            client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync<TList>(
+                entity.Group, entity.ApiVersion, entity.PluralName,
                 allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
                 resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
                 cancellationToken: ct));
+    }
 }
