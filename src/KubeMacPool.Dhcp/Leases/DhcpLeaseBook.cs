@@ -18,6 +18,9 @@ public sealed class DhcpLeaseBook
     /// <summary>False until the first <see cref="Replace"/> (and after <see cref="Clear"/>): the agent stays silent.</summary>
     public bool IsReady => Volatile.Read(ref _snapshot) is not null;
 
+    /// <summary>The settings of the current snapshot, null before the first <see cref="Replace"/>.</summary>
+    public DhcpNetworkSettings? Settings => Volatile.Read(ref _snapshot)?.Settings;
+
     /// <summary>Reservations in the current snapshot.</summary>
     public int Count => Volatile.Read(ref _snapshot)?.ByMac.Count ?? 0;
 

@@ -26,6 +26,7 @@ public sealed class DhcpServer : IAsyncDisposable
     private Task _run = Task.CompletedTask;
     private long _malformedWindowStart = long.MinValue;
     private int _malformedInWindow;
+    private int _disposeCalled;
 
     public DhcpServer(DhcpLeaseBook book, DhcpServerOptions options, TimeProvider time, ILogger<DhcpServer> logger, Action<DhcpClientReport>? onClientReport = null)
     {
@@ -33,9 +34,15 @@ public sealed class DhcpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        if (options.ServerPort is < 1 or > 65535 || options.ClientPort is < 1 or > 65535)
+        if (options.ServerPort is < 0 or > 65535 || options.ClientPort is < 1 or > 65535)
         {
-            throw new ArgumentException($"ports must be within 1..65535 (server {options.ServerPort}, client {options.ClientPort})", nameof(options));
+            throw new ArgumentException($"ports must be within 1..65535 (server 0: any free port, for tests) (server {options.ServerPort}, client {options.ClientPort})", nameof(options));
+        }
+
+        if (options.ListenAddress is null || options.ListenAddress.AddressFamily != AddressFamily.InterNetwork ||
+            options.BroadcastAddress is null || options.BroadcastAddress.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException("ListenAddress and BroadcastAddress must be IPv4 addresses (DHCPv4)", nameof(options));
         }
 
         _book = book;
@@ -57,6 +64,11 @@ public sealed class DhcpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposeCalled, 1) == 1)
+        {
+            return;
+        }
+
         await _disposed.CancelAsync().ConfigureAwait(false);
         try
         {
