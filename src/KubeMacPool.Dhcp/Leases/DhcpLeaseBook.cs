@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
@@ -25,35 +26,48 @@ public sealed class DhcpLeaseBook
     public int Count => Volatile.Read(ref _snapshot)?.ByMac.Count ?? 0;
 
     /// <summary>
-    /// Installs a new pool state. Throws <see cref="ArgumentException"/> naming the first problem (not IPv4, a MAC
-    /// listed twice, one IP for two MACs, a bad lease time) and then keeps the previous snapshot.
+    /// Installs a new pool state. Settings that cannot be served (not IPv4, a non-contiguous mask, a bad lease time,
+    /// MTU, search domain or route) throw <see cref="ArgumentException"/> and the previous snapshot stays. A bad
+    /// reservation only costs itself: a MAC listed twice or one address for two MACs leaves out every entry involved
+    /// (serving either could hand one address to two hosts), as does an address outside the server's subnet or equal
+    /// to the server's; the rest is installed and the returned list says what was left out and why.
     /// </summary>
-    public void Replace(DhcpNetworkSettings settings, IEnumerable<DhcpReservation> reservations)
+    public IReadOnlyList<string> Replace(DhcpNetworkSettings settings, IEnumerable<DhcpReservation> reservations)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(reservations);
         ValidateSettings(settings);
-        var byMac = new Dictionary<MacAddress, DhcpReservation>();
-        var macByAddress = new Dictionary<IPAddress, MacAddress>();
-        foreach (var reservation in reservations)
+        var list = reservations.ToList();
+        var rejected = new List<string>();
+        var server = IPv4.ToUInt32(settings.ServerAddress);
+        var mask = IPv4.ToUInt32(settings.SubnetMask);
+        var macCounts = list.CountBy(reservation => reservation.Mac).ToDictionary();
+        var addressCounts = list.Where(reservation => reservation.Address is not null).CountBy(reservation => reservation.Address).ToDictionary();
+        var byMac = new Dictionary<MacAddress, DhcpReservation>(list.Count);
+        foreach (var reservation in list)
         {
-            ArgumentNullException.ThrowIfNull(reservation);
-            RequireIPv4(reservation.Address, $"reservation address for {reservation.Mac}");
-            if (!byMac.TryAdd(reservation.Mac, reservation))
+            var problem = reservation switch
             {
-                throw new ArgumentException($"MAC {reservation.Mac} is reserved twice", nameof(reservations));
+                { Address: null } or { Address.AddressFamily: not AddressFamily.InterNetwork } => $"address '{reservation.Address}' is not IPv4",
+                _ when macCounts[reservation.Mac] > 1 => $"MAC is reserved {macCounts[reservation.Mac]} times",
+                _ when addressCounts[reservation.Address] > 1 => $"{reservation.Address} is reserved for {addressCounts[reservation.Address]} MACs",
+                _ when (IPv4.ToUInt32(reservation.Address) & mask) != (server & mask) => $"{reservation.Address} is outside the server's subnet {settings.ServerAddress}/{IPv4.PrefixLength(mask)}",
+                _ when IPv4.ToUInt32(reservation.Address) == server => $"{reservation.Address} is the server's own address",
+                _ => null,
+            };
+            if (problem is null)
+            {
+                byMac[reservation.Mac] = reservation;
             }
-
-            if (!macByAddress.TryAdd(reservation.Address, reservation.Mac))
+            else
             {
-                throw new ArgumentException(
-                    $"{reservation.Address} is reserved for both {macByAddress[reservation.Address]} and {reservation.Mac}",
-                    nameof(reservations));
+                rejected.Add($"{reservation.Mac} → {reservation.Address}: {problem}");
             }
         }
 
         var generation = Interlocked.Increment(ref _generation);
-        Volatile.Write(ref _snapshot, new LeaseSnapshot(settings, System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(byMac), generation));
+        Volatile.Write(ref _snapshot, new LeaseSnapshot(settings, byMac.ToFrozenDictionary(), generation));
+        return rejected;
     }
 
     /// <summary>Forgets the pool (it was deleted): the agent goes silent until the next <see cref="Replace"/>.</summary>

@@ -37,17 +37,34 @@ public sealed class DhcpLeaseBookTests
     }
 
     [Theory]
-    [InlineData("02:00:00:00:00:01", "10.0.0.11", "reserved twice")]
-    [InlineData("02:00:00:00:00:02", "10.0.0.10", "reserved for both")]
-    public void A_conflicting_replace_throws_and_keeps_the_previous_snapshot(string mac, string ip, string message)
+    [InlineData("02:00:00:00:00:01", "10.0.0.11", "MAC is reserved 2 times", 2)]
+    [InlineData("02:00:00:00:00:02", "10.0.0.10", "10.0.0.10 is reserved for 2 MACs", 2)]
+    [InlineData("02:00:00:00:00:02", "10.0.1.10", "outside the server's subnet 10.0.0.2/24", 1)]
+    [InlineData("02:00:00:00:00:02", "10.0.0.2", "the server's own address", 1)]
+    public void Conflicting_or_unservable_reservations_are_left_out_and_reported_and_the_rest_is_served(string mac, string ip, string message, int rejectedCount)
+    {
+        var book = new DhcpLeaseBook();
+        var rejected = book.Replace(Settings, [Reservation("02:00:00:00:00:01", "10.0.0.10"), Reservation(mac, ip), Reservation("02:00:00:00:00:09", "10.0.0.90")]);
+
+        Assert.Equal(rejectedCount, rejected.Count);
+        Assert.All(rejected, problem => Assert.Contains(message, problem, StringComparison.Ordinal));
+        Assert.True(book.TryGetReservation(MacAddress.Parse("02:00:00:00:00:09"), out _));
+        Assert.Equal(3 - rejectedCount, book.Count);
+        if (rejectedCount == 2)
+        {
+            // Neither claimant is served: serving one could put the address on two hosts.
+            Assert.False(book.TryGetReservation(MacAddress.Parse("02:00:00:00:00:01"), out _));
+        }
+    }
+
+    [Fact]
+    public void A_replace_with_unservable_settings_throws_and_keeps_the_previous_snapshot()
     {
         var book = new DhcpLeaseBook();
         book.Replace(Settings, [Reservation("02:00:00:00:00:01", "10.0.0.10")]);
-        var error = Assert.Throws<ArgumentException>(() =>
-            book.Replace(Settings, [Reservation("02:00:00:00:00:01", "10.0.0.10"), Reservation(mac, ip)]));
-        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => book.Replace(Settings with { SubnetMask = IPAddress.Parse("255.0.255.0") }, []));
         Assert.Equal(1, book.Count);
-        Assert.True(book.TryGetReservation(MacAddress.Parse("02:00:00:00:00:01"), out _));
+        Assert.Equal(Settings, book.Settings);
     }
 
     [Fact]
