@@ -2,8 +2,8 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
-using KubeMacPool.Dhcp.Protocol;
 using KubeMacPool.Core.Addressing;
+using KubeMacPool.Dhcp.Protocol;
 
 namespace KubeMacPool.Dhcp.Leases;
 
