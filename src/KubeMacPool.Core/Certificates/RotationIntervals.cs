@@ -87,6 +87,11 @@ public sealed record RotationIntervals(TimeSpan CaRotate, TimeSpan CaOverlap, Ti
     /// </summary>
     public static TimeSpan MinimumCaOverlap { get; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The settings as they are written (<c>CA_ROTATE_INTERVAL=8760h0m0s …</c>), for logs.</summary>
+    public override string ToString() =>
+        $"{CaRotateName}={GoDuration.Format(CaRotate)} {CaOverlapName}={GoDuration.Format(CaOverlap)} " +
+        $"{CertRotateName}={GoDuration.Format(CertRotate)} {CertOverlapName}={GoDuration.Format(CertOverlap)}";
+
     private static TimeSpan Parse(string name, string? value, TimeSpan fallback, List<string> problems)
     {
         if (value is null)

@@ -4,6 +4,7 @@ using System.Text;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KubeMacPool.Core.Certificates;
 using KubeMacPool.Manager.Certificates.Authority;
 using KubeMacPool.Manager.Certificates.Serving;
 using KubeMacPool.Manager.Configuration;
@@ -53,7 +54,7 @@ internal sealed partial class CertificateRotator(
     {
         var settings = options.Value;
         var intervals = settings.Intervals;
-        LogStarting(_logger, Namespace, settings.ServiceName, intervals.CaRotate, intervals.CaOverlap, intervals.CertRotate, intervals.CertOverlap);
+        LogStarting(_logger, Namespace, settings.ServiceName, intervals);
         var watchLogger = loggers.CreateLogger<ResourceWatcher<V1Secret>>();
         var synced = new[]
         {
@@ -107,7 +108,7 @@ internal sealed partial class CertificateRotator(
     }
 
     /// <summary>One pass: read, plan, write. Returns when to look again (unless a watch event comes first).</summary>
-    private async Task<DateTimeOffset> ReconcileAsync(Core.Certificates.RotationIntervals intervals, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset> ReconcileAsync(RotationIntervals intervals, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var authoritySecret = await ReadSecretAsync(CertificateOptions.CaSecretName, cancellationToken);
@@ -292,8 +293,8 @@ internal sealed partial class CertificateRotator(
         await client.CoreV1.ReplaceNamespacedSecretAsync(existing, name, Namespace, cancellationToken: cancellationToken);
     }
 
-    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Certificate manager for namespace {Namespace}, Service {Service}: CA rotate {CaRotate}, CA overlap {CaOverlap}, cert rotate {CertRotate}, cert overlap {CertOverlap}")]
-    private static partial void LogStarting(ILogger logger, string @namespace, string service, TimeSpan caRotate, TimeSpan caOverlap, TimeSpan certRotate, TimeSpan certOverlap);
+    [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Certificate manager for namespace {Namespace}, Service {Service}: {Intervals}")]
+    private static partial void LogStarting(ILogger logger, string @namespace, string service, RotationIntervals intervals);
 
     [LoggerMessage(EventId = 901, Level = LogLevel.Information, Message = "New CA (serial {Serial}, valid until {NotAfter:O}) because {Reason}; caBundle now holds {Count} CA(s)")]
     private static partial void LogAuthorityRotated(ILogger logger, string reason, string serial, DateTimeOffset notAfter, int count);

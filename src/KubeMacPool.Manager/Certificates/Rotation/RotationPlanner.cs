@@ -70,7 +70,7 @@ internal static class RotationPlanner
         var next = Earliest(
             now + ResyncInterval,
             current.Validity.RotationDeadline(intervals.CaOverlap),
-            observed.Serving?.Validity.RotationDeadline(intervals.CertOverlap),
+            servingReason is null ? observed.Serving?.Validity.RotationDeadline(intervals.CertOverlap) : null,
             bundle.Count > 1 ? bundle.Skip(1).Min(c => CertificateChecks.Validity(c).NotAfter) : null);
 
         var step = ServingStep.None;
@@ -83,7 +83,7 @@ internal static class RotationPlanner
             next = step == ServingStep.Issue ? now : Earliest(next, trustedAt);
         }
 
-        return new RotationPlan(null, step, servingReason, bundle, rewriteBundles, rewriteSecret, next);
+        return new RotationPlan(null, step, servingReason, bundle, rewriteBundles, rewriteSecret, next < now ? now : next);
     }
 
     private static string? AuthorityProblem(ObservedCertificates observed, RotationIntervals intervals, DateTimeOffset now)
