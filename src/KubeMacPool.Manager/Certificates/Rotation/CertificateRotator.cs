@@ -201,6 +201,12 @@ internal sealed partial class CertificateRotator(
             return null;
         }
 
+        // Forget CAs that are gone from the CA list (one entry per CA otherwise, for the life of the process).
+        foreach (var gone in _trustedSince.Keys.Where(k => !observed.Authorities.Any(a => a.Thumbprint == k)).ToList())
+        {
+            _trustedSince.Remove(gone);
+        }
+
         if (!_trustedSince.TryGetValue(current.Thumbprint, out var since))
         {
             since = _firstPass ? DateTimeOffset.MinValue : now;
