@@ -21,7 +21,7 @@ internal static class ManagerHost
         builder.Services.AddMacPool();
         builder.Services.AddAdmissionWebhooks();
         builder.Services.AddPoolControllers();
-        builder.Services.AddHostedService<CertificateDirectoryWatcher>();
+        builder.Services.AddWebhookCertificates(builder.Configuration);
         builder.ConfigureWebhookServer();
         return builder;
     }
