@@ -54,7 +54,7 @@ internal sealed class AgentHarness : IAsyncDisposable
     }
 
     /// <summary>Replies the agent logged, e.g. "Nak for Request from …".</summary>
-    public IEnumerable<string> Replies => Logger.Messages(902);
+    public IEnumerable<string> Replies => Logger.Messages(1102);
 
     public async ValueTask DisposeAsync()
     {

@@ -117,7 +117,7 @@ public sealed partial class RealClientTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.DoesNotContain(events, e => e["event"] == "bound");
         Assert.Empty(agent.Replies);
-        Assert.Contains(agent.Logger.Messages(903), message => message.Contains("UnknownMac", StringComparison.Ordinal));
+        Assert.Contains(agent.Logger.Messages(1103), message => message.Contains("UnknownMac", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class DhcpServerTests
         // Before the book is filled the agent is silent even for a valid request.
         await client.SendToAsync(Discover(1), serverEndPoint, TestContext.Current.CancellationToken);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!logger.Messages(903).Any() && DateTime.UtcNow < deadline)
+        while (!logger.Messages(1103).Any() && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
@@ -57,13 +57,13 @@ public sealed class DhcpServerTests
         Assert.Equal(2u, offer.TransactionId); // the one sent before the book was ready got no reply
         Assert.Equal(DhcpMessageType.Offer, offer.MessageType);
         Assert.Equal(IPAddress.Parse("127.0.0.10"), offer.YourAddress);
-        Assert.Contains(logger.Entries, entry => entry.EventId == 901 && entry.Message.Contains("Truncated", StringComparison.Ordinal));
-        Assert.Contains(logger.Entries, entry => entry.EventId is 901 or 912 && entry.Message.Contains("BadHeader", StringComparison.Ordinal));
-        Assert.Contains(logger.Messages(903), message => message.Contains("NotReady", StringComparison.Ordinal));
+        Assert.Contains(logger.Entries, entry => entry.EventId == 1101 && entry.Message.Contains("Truncated", StringComparison.Ordinal));
+        Assert.Contains(logger.Entries, entry => entry.EventId is 1101 or 1112 && entry.Message.Contains("BadHeader", StringComparison.Ordinal));
+        Assert.Contains(logger.Messages(1103), message => message.Contains("NotReady", StringComparison.Ordinal));
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        Assert.Contains(logger.Entries, entry => entry.EventId == 910);
+        Assert.Contains(logger.Entries, entry => entry.EventId == 1110);
     }
 
     [Fact]
