@@ -51,4 +51,21 @@ internal static class ResourceClients
                 allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
                 resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
                 cancellationToken: ct));
+
+    public static IResourceClient<IpPool> IpPools(IKubernetes client, string? name = null) =>
+        new ResourceClient<IpPool, IpPoolList>(IpPool.Plural, (c, ct) =>
+            client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<IpPoolList>(
+                IpPool.Group, IpPool.Version, IpPool.Plural,
+                allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue,
+                fieldSelector: name is null ? null : "metadata.name=" + name, limit: c.Limit,
+                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
+                cancellationToken: ct));
+
+    public static IResourceClient<IpReservation> IpReservations(IKubernetes client) =>
+        new ResourceClient<IpReservation, IpReservationList>(IpReservation.Plural, (c, ct) =>
+            client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync<IpReservationList>(
+                IpPool.Group, IpPool.Version, IpReservation.Plural,
+                allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
+                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
+                cancellationToken: ct));
 }
