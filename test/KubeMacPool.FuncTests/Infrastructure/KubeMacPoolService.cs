@@ -41,6 +41,9 @@ public sealed class KubeMacPoolService : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The test CA that signed the serving certificate, for further webhook configurations (caBundle).</summary>
+    public string CaBundlePem => _ca.CertificatePem;
+
     public IKubernetes Client => _cluster.Client;
 
     /// <summary>How long the last (re)start took until /readyz answered 200.</summary>
