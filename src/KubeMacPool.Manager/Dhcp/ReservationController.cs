@@ -212,6 +212,13 @@ internal sealed partial class ReservationController(
         {
             if (_reservations.TryGetValue(key, out var reservation) && reservation.Metadata.DeletionTimestamp is null)
             {
+                if (!state.IsPooled(reservation.Spec.Network))
+                {
+                    // Its pool is gone: the VM pass below deletes the reservation; no condition or event for that.
+                    touchedPools.UnionWith(new[] { state.Release(key) }.OfType<string>());
+                    continue;
+                }
+
                 var before = state.PoolOf(key);
                 await DecideAsync(key, reservation, cancellationToken);
                 touchedPools.UnionWith(new[] { before, state.PoolOf(key) }.OfType<string>());
