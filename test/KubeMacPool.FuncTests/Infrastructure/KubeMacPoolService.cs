@@ -230,7 +230,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     }
 
     /// <summary>The manager's build output beside this project's (same artifacts layout and configuration).</summary>
-    private static string ManagerAssembly()
+    public static string ManagerAssembly()
     {
         var explicitPath = Environment.GetEnvironmentVariable("KMP_MANAGER_DLL");
         if (!string.IsNullOrEmpty(explicitPath))
