@@ -132,7 +132,7 @@ internal sealed partial class LeaseBookFeeder(
         }
     }
 
-    [LoggerMessage(EventId = 1250, Level = LogLevel.Information, Message = "Serving pool {Pool}: {Count} reservations")]
+    [LoggerMessage(EventId = 1250, Level = LogLevel.Debug, Message = "Serving pool {Pool}: {Count} reservations")]
     private static partial void LogRefreshed(ILogger logger, string pool, int count);
 
     [LoggerMessage(EventId = 1251, Level = LogLevel.Warning, Message = "Pool {Pool} does not exist (any more); not answering until it does")]
