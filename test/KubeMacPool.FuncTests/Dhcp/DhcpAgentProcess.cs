@@ -29,16 +29,22 @@ public sealed class DhcpAgentProcess : IAsyncDisposable
     public string LogTail(int lines = 40) =>
         File.Exists(_logPath) ? string.Join('\n', File.ReadLines(_logPath).TakeLast(lines)) : "(no log)";
 
-    public static async Task<DhcpAgentProcess> StartAsync(ClusterFixture cluster, string pool)
+    public static Task<DhcpAgentProcess> StartAsync(ClusterFixture cluster, string pool) =>
+        StartAsync(cluster, pool, ["--listen-address=127.0.0.1", "--broadcast-address=127.0.0.1"], FreeUdpPort(), FreeUdpPort());
+
+    /// <summary>The agent on a real interface with the standard ports (67/68): needs root.</summary>
+    public static Task<DhcpAgentProcess> StartOnInterfaceAsync(ClusterFixture cluster, string pool, string @interface) =>
+        StartAsync(cluster, pool, [$"--interface={@interface}"], 67, 68);
+
+    private static async Task<DhcpAgentProcess> StartAsync(ClusterFixture cluster, string pool, string[] network, int serverPort, int clientPort)
     {
-        var (serverPort, clientPort, healthPort) = (FreeUdpPort(), FreeUdpPort(), FreeTcpPort());
+        var healthPort = FreeTcpPort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
             KubeMacPoolService.ManagerAssembly(), "dhcp-agent", $"--pool={pool}", $"--kubeconfig={cluster.KubeconfigPath}",
-            "--listen-address=127.0.0.1", $"--dhcp-port={serverPort}", $"--dhcp-client-port={clientPort}",
-            "--broadcast-address=127.0.0.1", "--health-address=127.0.0.1", $"--health-port={healthPort}",
-        })
+            $"--dhcp-port={serverPort}", $"--dhcp-client-port={clientPort}", "--health-address=127.0.0.1", $"--health-port={healthPort}",
+        }.Concat(network))
         {
             psi.ArgumentList.Add(arg);
         }
