@@ -22,6 +22,7 @@ internal static class CertificatesServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<CertificateOptions>, CertificateOptionsValidator>();
         services.AddOptions<CertificateOptions>().ValidateOnStart();
         services.AddHostedService<CertificateRotator>();
+        services.AddHostedService<ValidatingBundleMirror>();
         return services;
     }
 }

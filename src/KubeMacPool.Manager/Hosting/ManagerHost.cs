@@ -2,6 +2,7 @@ using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Certificates;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Controllers;
+using KubeMacPool.Manager.Dhcp;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Pool;
 using Microsoft.Extensions.Logging.Console;
@@ -22,6 +23,7 @@ internal static class ManagerHost
         builder.Services.AddAdmissionWebhooks();
         builder.Services.AddPoolControllers();
         builder.Services.AddWebhookCertificates(builder.Configuration);
+        builder.Services.AddDhcpReservations();
         builder.ConfigureWebhookServer();
         return builder;
     }
@@ -30,6 +32,7 @@ internal static class ManagerHost
     {
         app.MapHealthEndpoints();
         app.MapAdmissionWebhooks();
+        app.MapDhcpWebhooks();
         return app;
     }
 

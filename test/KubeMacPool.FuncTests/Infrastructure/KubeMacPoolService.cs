@@ -41,6 +41,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
 
     public int Port { get; }
 
+
     public IKubernetes Client => _cluster.Client;
 
     /// <summary>How long the last (re)start took until /readyz answered 200.</summary>
@@ -226,7 +227,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     }
 
     /// <summary>The manager's build output beside this project's (same artifacts layout and configuration).</summary>
-    private static string ManagerAssembly()
+    public static string ManagerAssembly()
     {
         var explicitPath = Environment.GetEnvironmentVariable("KMP_MANAGER_DLL");
         if (!string.IsNullOrEmpty(explicitPath))

@@ -28,7 +28,7 @@ public sealed class ManifestTests(ClusterFixture cluster)
     {
         var objects = KubernetesYaml.LoadAllFromString(await RenderAsync(overlay), strict: true);
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount"],
+            ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
             objects.Select(o => ((IKubernetesObject)o).Kind).Order(StringComparer.Ordinal));
         var webhooks = objects.OfType<V1MutatingWebhookConfiguration>().Single();
         Assert.Equal("kubemacpool-mutator", webhooks.Metadata.Name);

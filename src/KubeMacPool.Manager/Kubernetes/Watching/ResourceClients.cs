@@ -30,6 +30,14 @@ internal static class ResourceClients
                     fieldSelector: "metadata.name=" + name, limit: c.Limit, resourceVersion: c.ResourceVersion,
                     timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null, cancellationToken: ct));
 
+    public static IResourceClient<V1ValidatingWebhookConfiguration> ValidatingWebhookConfiguration(IKubernetes client, string name) =>
+        new ResourceClient<V1ValidatingWebhookConfiguration, V1ValidatingWebhookConfigurationList>(
+            "validatingwebhookconfigurations", (c, ct) =>
+                client.AdmissionregistrationV1.ListValidatingWebhookConfigurationWithHttpMessagesAsync(
+                    allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue,
+                    fieldSelector: "metadata.name=" + name, limit: c.Limit, resourceVersion: c.ResourceVersion,
+                    timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null, cancellationToken: ct));
+
     public static IResourceClient<V1ConfigMap> ConfigMap(IKubernetes client, string @namespace, string name) =>
         new ResourceClient<V1ConfigMap, V1ConfigMapList>("configmaps", (c, ct) =>
             client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(
@@ -57,4 +65,17 @@ internal static class ResourceClients
                 resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
                 cancellationToken: ct));
     }
+
+    /// <summary>IP pools are cluster-scoped; the DHCP agent follows just its own (<paramref name="name"/>).</summary>
+    public static IResourceClient<IpPool> IpPools(IKubernetes client, string? name = null) =>
+        new ResourceClient<IpPool, IpPoolList>(IpPool.Plural, (c, ct) =>
+            client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<IpPoolList>(
+                IpPool.Group, IpPool.Version, IpPool.Plural,
+                allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue,
+                fieldSelector: name is null ? null : "metadata.name=" + name, limit: c.Limit,
+                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
+                cancellationToken: ct));
+
+    public static IResourceClient<IpReservation> IpReservations(IKubernetes client) =>
+        CustomObjects<IpReservation, IpReservationList>(client);
 }
