@@ -45,6 +45,9 @@ render | "${KUBECTL[@]}" apply -f - >/dev/null
 "${KUBECTL[@]}" patch mutatingwebhookconfiguration kubemacpool-mutator --type=json -p "[
   {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-pods\"}},
   {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-virtualmachines\"}}]" >/dev/null
+"${KUBECTL[@]}" patch validatingwebhookconfiguration kubemacpool-validator --type=json -p "[
+  {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-ippools\"}},
+  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-virtualmachine-pinned-ips\"}}]" >/dev/null
 
 step="starting the manager"
 range_start=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_START}')
