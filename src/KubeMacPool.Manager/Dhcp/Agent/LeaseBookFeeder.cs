@@ -122,7 +122,12 @@ internal sealed partial class LeaseBookFeeder(
 
         try
         {
-            book.Replace(content.Settings, content.Reservations);
+            foreach (var skipped in book.Replace(content.Settings, content.Reservations))
+            {
+                // One bad entry (e.g. two MACs for one address) is left out alone; the rest of the pool is served.
+                LogReservationSkipped(_logger, poolName, skipped);
+            }
+
             _sources = content.Sources;
             LogRefreshed(_logger, poolName, content.Reservations.Count);
         }
@@ -140,4 +145,7 @@ internal sealed partial class LeaseBookFeeder(
 
     [LoggerMessage(EventId = 1252, Level = LogLevel.Error, Message = "Pool {Pool} cannot be served: {Error}")]
     private static partial void LogPoolInvalid(ILogger logger, string pool, string error);
+
+    [LoggerMessage(EventId = 1253, Level = LogLevel.Warning, Message = "Pool {Pool}: a reservation is not served: {Reason}")]
+    private static partial void LogReservationSkipped(ILogger logger, string pool, string reason);
 }
