@@ -17,7 +17,13 @@ public class Ipv4AllocatorBenchmarks
 
     private readonly IpPoolInput _spec = new()
     {
-        Name = "blue", Network = "default/blue", Cidr = "10.0.0.0/16", ServerIp = "10.0.0.1", Router = "10.0.0.2", Exclude = ["10.0.0.9"], Dns = ["10.0.0.53"],
+        Name = "blue",
+        Network = "default/blue",
+        Cidr = "10.0.0.0/16",
+        ServerIp = "10.0.0.1",
+        Router = "10.0.0.2",
+        Exclude = ["10.0.0.9"],
+        Dns = ["10.0.0.53"],
     };
 
     [GlobalSetup]

@@ -20,14 +20,14 @@ internal static class DhcpModels
 
     public static IpReservation NewReservation(
         string name, string network, string mac, string? pinned = null, string? pool = null, string? address = null, int age = 0) => new()
-    {
-        Metadata = new V1ObjectMeta
         {
-            Name = name,
-            NamespaceProperty = "ns",
-            CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(-age),
-        },
-        Spec = new IpReservationSpec { VirtualMachine = name.Split('.')[0], Interface = "net1", Network = network, MacAddress = mac, IpAddress = pinned },
-        Status = pool is null ? null : new IpReservationStatus { Pool = pool, Address = address, MacAddress = mac },
-    };
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = "ns",
+                CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(-age),
+            },
+            Spec = new IpReservationSpec { VirtualMachine = name.Split('.')[0], Interface = "net1", Network = network, MacAddress = mac, IpAddress = pinned },
+            Status = pool is null ? null : new IpReservationStatus { Pool = pool, Address = address, MacAddress = mac },
+        };
 }
