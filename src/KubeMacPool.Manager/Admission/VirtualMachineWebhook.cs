@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
+using KubeMacPool.Manager.Ipam;
 
 namespace KubeMacPool.Manager.Admission;
 
@@ -10,7 +11,7 @@ namespace KubeMacPool.Manager.Admission;
 /// user chose, and stamps the transaction timestamp that lets the controller commit the reservation once the
 /// VM is persisted. Patches only the fields it changes.
 /// </summary>
-internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time) : IAdmissionWebhook
+internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, ClaimedMacs claimedMacs) : IAdmissionWebhook
 {
     public string Name => WellKnown.VirtualMachinesWebhook;
 
@@ -99,6 +100,11 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time) : I
                     patch.Add(VirtualMachineInterfaces.MacAddressPointer(plan.Interface.Index), JsonValue.Create(plan.OldMac));
                     break;
                 case InterfaceChange.Changed:
+                    if (ClaimedMacChange(vm, name, plan.Interface.MacAddress!) is { } refused)
+                    {
+                        return AdmissionResult.Deny("Failed to update virtual machine allocation error: " + refused);
+                    }
+
                     requests.Add(MacRequest.Requested(name, plan.Interface.MacAddress!));
                     if (MacAddress.TryParse(plan.OldMac, out var replaced))
                     {
@@ -148,6 +154,15 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time) : I
         }
 
         return interfaces.DuplicateNameError();
+    }
+
+    /// <summary>Persistent IPs: an interface with an IPAMClaim keeps the MAC the claim records (null: the change may go ahead).</summary>
+    private string? ClaimedMacChange(JsonObject vm, string interfaceName, string newMac)
+    {
+        var claimed = claimedMacs.Find(
+            vm["metadata"]?["namespace"]?.GetValue<string>() ?? "", vm["metadata"]?["name"]?.GetValue<string>() ?? "",
+            vm["metadata"]?["uid"]?.GetValue<string>(), interfaceName);
+        return claimed is null || SameMac(claimed, newMac) ? null : ClaimedMacs.ChangeRefused(interfaceName, claimed);
     }
 
     private static void AddAllocatedMacs(JsonPatch patch, VirtualMachineInterfaces interfaces, ReservationResult result)

@@ -3,6 +3,7 @@ using KubeMacPool.Manager.Certificates;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Controllers;
 using KubeMacPool.Manager.Dhcp;
+using KubeMacPool.Manager.Ipam;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Pool;
 using Microsoft.Extensions.Logging.Console;
@@ -24,6 +25,7 @@ internal static class ManagerHost
         builder.Services.AddPoolControllers();
         builder.Services.AddWebhookCertificates(builder.Configuration);
         builder.Services.AddDhcpReservations();
+        builder.Services.AddPersistentIps(builder.Configuration);
         builder.ConfigureWebhookServer();
         return builder;
     }
@@ -33,6 +35,7 @@ internal static class ManagerHost
         app.MapHealthEndpoints();
         app.MapAdmissionWebhooks();
         app.MapDhcpWebhooks();
+        app.MapIpamWebhooks();
         return app;
     }
 

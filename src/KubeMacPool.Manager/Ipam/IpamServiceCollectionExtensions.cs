@@ -1,0 +1,26 @@
+using KubeMacPool.Manager.Admission;
+
+namespace KubeMacPool.Manager.Ipam;
+
+internal static class IpamServiceCollectionExtensions
+{
+    public const string LauncherPodsPath = "/mutate-launcher-pods";
+
+    /// <summary>Persistent IPs for KubeVirt VMs: the IPAMClaim controller and the virt-launcher pod webhook.</summary>
+    public static IServiceCollection AddPersistentIps(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IpamOptions>().Configure(o =>
+            o.DefaultNetworkNadNamespace = configuration["default-network-nad-namespace"] is { Length: > 0 } ns ? ns : o.DefaultNetworkNadNamespace);
+        services.AddSingleton<ClaimedMacs>();
+        services.AddSingleton<ClaimApi>();
+        services.AddSingleton<LauncherPodWebhook>();
+        services.AddHostedService<ClaimController>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapIpamWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapAdmissionWebhook<LauncherPodWebhook>(LauncherPodsPath);
+        return endpoints;
+    }
+}
