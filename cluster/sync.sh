@@ -44,7 +44,8 @@ render | "${KUBECTL[@]}" apply -f - >/dev/null
 # URLs instead of the Service; caBundle is the manager's to inject (it starts over with a new CA, keeping the old).
 "${KUBECTL[@]}" patch mutatingwebhookconfiguration kubemacpool-mutator --type=json -p "[
   {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-pods\"}},
-  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-virtualmachines\"}}]" >/dev/null
+  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-virtualmachines\"}},
+  {\"op\":\"replace\",\"path\":\"/webhooks/2/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-launcher-pods\"}}]" >/dev/null
 "${KUBECTL[@]}" patch validatingwebhookconfiguration kubemacpool-validator --type=json -p "[
   {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-ippools\"}},
   {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-virtualmachine-pinned-ips\"}}]" >/dev/null

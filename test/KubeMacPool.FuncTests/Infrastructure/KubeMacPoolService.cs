@@ -19,6 +19,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     public const string RangeConfigMap = "kubemacpool-mac-range-config";
     public const string PodsWebhook = "mutatepods.kubemacpool.io";
     public const string VirtualMachinesWebhook = "mutatevirtualmachines.kubemacpool.io";
+    public const string LauncherPodsWebhookName = "ipam-claims.kubemacpool.io";
     public const string DefaultRangeStart = "02:00:00:00:00:00";
     public const string DefaultRangeEnd = "02:00:00:FF:FF:FF";
 
@@ -141,6 +142,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
             [
                 Webhook(PodsWebhook, "/mutate-pods", WebhookRules.Pods("CREATE")),
                 Webhook(VirtualMachinesWebhook, "/mutate-virtualmachines", WebhookRules.VirtualMachines("CREATE", "UPDATE")),
+                LauncherPodsWebhook(),
             ],
         });
     }
@@ -163,6 +165,15 @@ public sealed class KubeMacPoolService : IAsyncDisposable
             ],
         },
     };
+
+    /// <summary>Persistent IPs: virt-launcher pods only (objectSelector), as in config/default.</summary>
+    private V1MutatingWebhook LauncherPodsWebhook()
+    {
+        var webhook = Webhook(LauncherPodsWebhookName, "/mutate-launcher-pods", WebhookRules.Pods("CREATE", "UPDATE"));
+        webhook.SideEffects = "None";
+        webhook.ObjectSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubevirt.io"] = "virt-launcher" } };
+        return webhook;
+    }
 
     private async Task StartProcessAsync()
     {
