@@ -125,6 +125,12 @@ internal sealed partial class ClaimController(
                 return Replace(_nads, nads.Items, "nads");
             case IpamWork.Changed<NetworkAttachmentDefinition> nad:
                 Update(_nads, nad.Type, nad.Item);
+                if (nad.Type != WatchEventType.Deleted && NadNetworkConfig.Parse(nad.Item.Spec?.Config).Error is { } invalid)
+                {
+                    // Said on the NAD itself too, where its author looks; the VMIs that use it get their own Event.
+                    events.Record(new EventTarget(nad.Item.ApiVersion, nad.Item.Kind, nad.Item.Metadata.NamespaceProperty, nad.Item.Metadata.Name, nad.Item.Metadata.Uid),
+                        EventRecorder.Warning, "InvalidNetworkAttachmentDefinition", invalid);
+                }
 
                 // A NAD that appears, changes or goes may change the claims of any VMI that uses it (or, for a primary
                 // network, of its namespace): the reconciles are cache-only unless something differs.
@@ -195,7 +201,7 @@ internal sealed partial class ClaimController(
 
         if (plan.Error is { } error)
         {
-            Report(key, vmi.ApiVersion, vmi.Kind, vmi.Metadata, "InvalidNetworkAttachmentDefinition", error);
+            _ = Report(key, vmi.ApiVersion, vmi.Kind, vmi.Metadata, "InvalidNetworkAttachmentDefinition", error);
             return;
         }
 
@@ -222,9 +228,15 @@ internal sealed partial class ClaimController(
                 catch (HttpOperationException e) when (!cancellationToken.IsCancellationRequested)
                 {
                     LogWriteFailed(_logger, ns + "/" + desired.ClaimName, (int)e.Response.StatusCode, e.Response.Content);
-                    Report(key, vmi.ApiVersion, vmi.Kind, vmi.Metadata, "IPAMClaimCreateFailed",
+                    _ = Report(key, vmi.ApiVersion, vmi.Kind, vmi.Metadata, "IPAMClaimCreateFailed",
                         $"could not create IPAMClaim {desired.ClaimName}: {e.Response.Content}");
-                    ScheduleRetry(key, cancellationToken);
+
+                    // A refused object (400/422: e.g. a name the API rejects) stays refused until the VMI changes.
+                    if ((int)e.Response.StatusCode is not (400 or 422))
+                    {
+                        ScheduleRetry(key, cancellationToken);
+                    }
+
                     continue;
                 }
 
@@ -252,8 +264,7 @@ internal sealed partial class ClaimController(
             var message = string.Join("; ", conflicts.Select(ClaimOwnership.ConflictMessage));
             var names = string.Join(", ", conflicts);
             LogConflict(_logger, key, names);
-            Report(key, vmi.ApiVersion, vmi.Kind, vmi.Metadata, "IPAMClaimConflict", message);
-            if (vm is not null)
+            if (Report(key, vmi.ApiVersion, vmi.Kind, vmi.Metadata, "IPAMClaimConflict", message) && vm is not null)
             {
                 events.Record(new EventTarget(vm.ApiVersion, vm.Kind, ns, name, vm.Metadata.Uid), EventRecorder.Warning, "IPAMClaimConflict", message);
             }
@@ -274,16 +285,17 @@ internal sealed partial class ClaimController(
             .Select(n => n.Spec?.Config));
 
     /// <summary>A Warning Event on the object, once per distinct message for the key.</summary>
-    private void Report(string key, string apiVersion, string kind, V1ObjectMeta metadata, string reason, string message)
+    private bool Report(string key, string apiVersion, string kind, V1ObjectMeta metadata, string reason, string message)
     {
         if (_reported.GetValueOrDefault(key) == message)
         {
-            return;
+            return false;
         }
 
         _reported[key] = message;
         LogProblem(_logger, key, reason, message);
         events.Record(new EventTarget(apiVersion, kind, metadata.NamespaceProperty, metadata.Name, metadata.Uid), EventRecorder.Warning, reason, message);
+        return true;
     }
 
     private async Task Guard(Task write, string key, CancellationToken cancellationToken)

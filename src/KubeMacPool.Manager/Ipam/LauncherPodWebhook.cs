@@ -98,10 +98,18 @@ internal sealed partial class LauncherPodWebhook(
 
     private async Task<NadNetworkConfig?> PrimaryAsync(string ns, CancellationToken cancellationToken)
     {
-        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<NetworkAttachmentDefinitionList>(
-            NetworkAttachmentDefinition.Group, NetworkAttachmentDefinition.Version, ns, NetworkAttachmentDefinition.Plural,
-            cancellationToken: cancellationToken);
-        return PrimaryNetwork.Find(list.Items.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).Select(n => n.Spec?.Config));
+        try
+        {
+            var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<NetworkAttachmentDefinitionList>(
+                NetworkAttachmentDefinition.Group, NetworkAttachmentDefinition.Version, ns, NetworkAttachmentDefinition.Plural,
+                cancellationToken: cancellationToken);
+            return PrimaryNetwork.Find(list.Items.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).Select(n => n.Spec?.Config));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // No Multus CRD in the cluster: no NADs, so nothing is persistent; VMs must still start.
+            return null;
+        }
     }
 
     private async Task<NadLookup> GetNadAsync(NadReference reference, CancellationToken cancellationToken)

@@ -168,6 +168,26 @@ public sealed class ClaimLifecycleTests(ClusterFixture cluster, IpamServiceFixtu
     }
 
     [Fact]
+    public async Task A_nad_with_invalid_json_is_an_event_on_the_vmi_and_fixing_it_makes_the_claim()
+    {
+        _ = fixture.Service;
+        var ns = (await _k.CreateNamespaceAsync(waitForDefaultServiceAccount: false)).Name;
+        await _k.CreateNetworkAttachmentDefinitionAsync(ns, "blue", "{\"name\":\"tenantblue\",\"allowPersistentIPs\":");
+        var vm = await _k.CreateVirtualMachineAsync(ns, Vms.Bridged("vm1", ("blue", null)));
+        await _k.CreateVirtualMachineInstanceAsync(ns, IpamObjects.VmiOf(vm));
+
+        var invalid = await _k.WaitForEventAsync(ns, "vm1", "InvalidNetworkAttachmentDefinition", "VirtualMachineInstance");
+        Assert.Contains($"NetworkAttachmentDefinition {ns}/blue): failed to extract the relevant NAD information: failed to extract CNI configuration", invalid.Message, StringComparison.Ordinal);
+        Assert.Empty(await _k.ListCustomObjectsAsync(CustomResources.IpamClaims, ns));
+        var onNad = await _k.WaitForEventAsync(ns, "blue", "InvalidNetworkAttachmentDefinition", "NetworkAttachmentDefinition");
+        Assert.StartsWith("failed to extract the relevant NAD information", onNad.Message, StringComparison.Ordinal);
+
+        await _k.PatchCustomObjectAsync(CustomResources.NetworkAttachmentDefinitions, ns, "blue", TestCluster.MergePatch(
+            new JsonObject { ["spec"] = new JsonObject { ["config"] = IpamObjects.OvnConfig("tenantblue", persistent: true) } }));
+        await _k.ClaimAsync(ns, "vm1.blue");
+    }
+
+    [Fact]
     public async Task A_claimed_interface_keeps_its_mac()
     {
         var (ns, vm) = await VmOnTwoNetworksAsync();
