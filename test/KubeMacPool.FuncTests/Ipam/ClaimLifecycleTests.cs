@@ -1,5 +1,5 @@
-using k8s;
 using System.Text.Json.Nodes;
+using k8s;
 using KubeMacPool.FuncTests.Infrastructure;
 using KubeMacPool.FuncTests.Service;
 
@@ -149,7 +149,10 @@ public sealed class ClaimLifecycleTests(ClusterFixture cluster, IpamServiceFixtu
                 ["labels"] = new JsonObject { ["kubevirt.io/vm"] = "someone-else" },
                 ["ownerReferences"] = new JsonArray(new JsonObject
                 {
-                    ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["name"] = "previous-owner", ["uid"] = other.Metadata.Uid,
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "ConfigMap",
+                    ["name"] = "previous-owner",
+                    ["uid"] = other.Metadata.Uid,
                 }),
             },
             ["spec"] = new JsonObject { ["network"] = "tenantblue", ["interface"] = "" },
