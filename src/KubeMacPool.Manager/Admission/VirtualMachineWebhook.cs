@@ -90,6 +90,7 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
 
         var (plans, removed) = InterfaceUpdatePlan.Compute(VirtualMachineInterfaces.Read(old), interfaces, SameMac);
         var requests = new List<MacRequest>();
+        var fromClaims = new List<(int Index, string Name, string Mac)>();
         foreach (var plan in plans)
         {
             var name = plan.Interface.Name;
@@ -113,7 +114,17 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
 
                     break;
                 case InterfaceChange.NewRequested:
+                    if (ClaimedMacChange(vm, name, plan.Interface.MacAddress!) is { } refusedNew)
+                    {
+                        return AdmissionResult.Deny("Failed to update virtual machine allocation error: " + refusedNew);
+                    }
+
                     requests.Add(MacRequest.Requested(name, plan.Interface.MacAddress!));
+                    break;
+                case InterfaceChange.NewAllocate when ClaimedMac(vm, name) is { } claimed:
+                    // An interface re-added while its IPAMClaim still exists gets the MAC the claim was made with.
+                    requests.Add(MacRequest.Requested(name, claimed));
+                    fromClaims.Add((plan.Interface.Index, name, claimed));
                     break;
                 case InterfaceChange.NewAllocate:
                     requests.Add(MacRequest.Allocate(name));
@@ -127,9 +138,22 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
             .Select(r => MacRequest.Touch(r.Name, MacAddress.Parse(r.MacAddress!))));
 
         var result = pool.Reserve(owner, requests, dryRun ? null : stamp.Value, dryRun);
+        if (!result.Succeeded && fromClaims.Count > 0)
+        {
+            // The claimed MAC went to another object meanwhile: a fresh one (the claim controller records it).
+            requests = [.. requests.Select(r => fromClaims.Any(c => c.Name == r.InterfaceKey) && r.Kind == MacRequestKind.Requested ? MacRequest.Allocate(r.InterfaceKey) : r)];
+            fromClaims.Clear();
+            result = pool.Reserve(owner, requests, dryRun ? null : stamp.Value, dryRun);
+        }
+
         if (!result.Succeeded)
         {
             return AdmissionResult.Deny("Failed to update virtual machine allocation error: " + result.Error);
+        }
+
+        foreach (var (index, _, mac) in fromClaims)
+        {
+            patch.Add(VirtualMachineInterfaces.MacAddressPointer(index), JsonValue.Create(mac));
         }
 
         AddAllocatedMacs(patch, interfaces, result);
@@ -157,13 +181,13 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
     }
 
     /// <summary>Persistent IPs: an interface with an IPAMClaim keeps the MAC the claim records (null: the change may go ahead).</summary>
-    private string? ClaimedMacChange(JsonObject vm, string interfaceName, string newMac)
-    {
-        var claimed = claimedMacs.Find(
+    private string? ClaimedMacChange(JsonObject vm, string interfaceName, string newMac) =>
+        ClaimedMac(vm, interfaceName) is { } claimed && !SameMac(claimed, newMac) ? ClaimedMacs.ChangeRefused(interfaceName, claimed) : null;
+
+    private string? ClaimedMac(JsonObject vm, string interfaceName) =>
+        claimedMacs.Find(
             vm["metadata"]?["namespace"]?.GetValue<string>() ?? "", vm["metadata"]?["name"]?.GetValue<string>() ?? "",
             vm["metadata"]?["uid"]?.GetValue<string>(), interfaceName);
-        return claimed is null || SameMac(claimed, newMac) ? null : ClaimedMacs.ChangeRefused(interfaceName, claimed);
-    }
 
     private static void AddAllocatedMacs(JsonPatch patch, VirtualMachineInterfaces interfaces, ReservationResult result)
     {

@@ -32,6 +32,6 @@ internal sealed class ClaimedMacs
 
     /// <summary>The refusal for an edit that would change a claimed interface's MAC.</summary>
     public static string ChangeRefused(string interfaceName, string claimedMac) =>
-        $"the MAC address of interface {interfaceName} cannot change while its IPAMClaim ({claimedMac}) exists: the IP is "
-        + "kept for that MAC; remove the interface first (or delete the VM) to release the claim";
+        $"the MAC address of interface {interfaceName} cannot change while its IPAMClaim exists: the claim keeps the "
+        + $"interface's IP for MAC {claimedMac} until the VM is deleted";
 }

@@ -134,6 +134,34 @@ public sealed class ClaimLifecycleTests(ClusterFixture cluster, IpamServiceFixtu
     }
 
     [Fact]
+    public async Task A_standalone_vmi_being_deleted_keeps_its_claim_while_it_has_active_pods()
+    {
+        _ = fixture.Service;
+        var ns = (await _k.CreateNamespaceAsync(waitForDefaultServiceAccount: false)).Name;
+        await _k.CreateNetworkAttachmentDefinitionAsync(ns, "blue", IpamObjects.OvnConfig("tenantblue", persistent: true));
+        var vmi = IpamObjects.VmiOf(Vms.Bridged("lone", ("blue", "02:00:00:0a:0b:0d")), ownedByVm: false);
+        vmi["metadata"]!["finalizers"] = new JsonArray("functest/hold");
+        await _k.CreateVirtualMachineInstanceAsync(ns, vmi);
+        await _k.PatchCustomObjectStatusAsync(CustomResources.VirtualMachineInstances, ns, "lone", TestCluster.MergePatch(
+            new JsonObject { ["status"] = new JsonObject { ["phase"] = "Running", ["activePods"] = new JsonObject { ["0c5b7f3e-pod"] = "node1" } } }));
+        await _k.ClaimAsync(ns, "lone.blue");
+
+        await _k.DeleteCustomObjectAsync(CustomResources.VirtualMachineInstances, ns, "lone");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal([IpamObjects.Finalizer], IpamObjects.Finalizers(await _k.GetCustomObjectAsync(CustomResources.IpamClaims, ns, "lone.blue")));
+
+        // The last pod is gone: the finalizer goes; the claim itself goes with its owner.
+        await _k.PatchCustomObjectStatusAsync(CustomResources.VirtualMachineInstances, ns, "lone", TestCluster.MergePatch(
+            new JsonObject { ["status"] = new JsonObject { ["activePods"] = null } }));
+        await Eventually.TrueAsync(
+            async () => IpamObjects.Finalizers(await _k.GetCustomObjectAsync(CustomResources.IpamClaims, ns, "lone.blue")).Count == 0,
+            "the claim's finalizer is removed");
+        await _k.PatchCustomObjectAsync(CustomResources.VirtualMachineInstances, ns, "lone",
+            TestCluster.MergePatch(new JsonObject { ["metadata"] = new JsonObject { ["finalizers"] = null } }));
+        await _k.ClaimGoneAsync(ns, "lone.blue");
+    }
+
+    [Fact]
     public async Task A_leaked_claim_of_another_owner_is_not_adopted_and_an_event_says_so()
     {
         _ = fixture.Service;
@@ -207,6 +235,20 @@ public sealed class ClaimLifecycleTests(ClusterFixture cluster, IpamServiceFixtu
         var refused = await Assert.ThrowsAsync<KubernetesApiException>(() =>
             _k.PatchCustomObjectAsync(CustomResources.VirtualMachines, ns, "vm1", TestCluster.JsonPatch(patch)));
         Assert.Contains("cannot change while its IPAMClaim", refused.Message, StringComparison.Ordinal);
+
+        // Removed and added again (the claim stays meanwhile, as upstream's): the interface gets the claimed MAC back.
+        var claimedMac = Vms.Macs(vm)[0];
+        var template = (await _k.GetVirtualMachineAsync(ns, "vm1"))["spec"]!["template"]!["spec"]!;
+        var removed = new JsonArray(
+            new JsonObject { ["op"] = "remove", ["path"] = "/spec/template/spec/domain/devices/interfaces/0" },
+            new JsonObject { ["op"] = "remove", ["path"] = "/spec/template/spec/networks/0" });
+        await _k.PatchCustomObjectAsync(CustomResources.VirtualMachines, ns, "vm1", TestCluster.JsonPatch(removed));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var readded = new JsonArray(
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/domain/devices/interfaces/0", ["value"] = new JsonObject { ["name"] = "blue", ["bridge"] = new JsonObject() } },
+            new JsonObject { ["op"] = "add", ["path"] = "/spec/template/spec/networks/0", ["value"] = template["networks"]![0]!.DeepClone() });
+        var back = await _k.PatchCustomObjectAsync(CustomResources.VirtualMachines, ns, "vm1", TestCluster.JsonPatch(readded));
+        Assert.Equal(claimedMac, Vms.Macs(back)[0]);
 
         // The plain (unclaimed) interface may still change.
         patch[0]!["path"] = "/spec/template/spec/domain/devices/interfaces/1/macAddress";

@@ -60,6 +60,11 @@ public sealed class LauncherPodTests(ClusterFixture cluster, IpamServiceFixture 
         Assert.Equal("pod6446d58d6df", plain["interface"]!.GetValue<string>());
         Assert.Null(plain["ipam-claim-reference"]);
 
+        // A migration target (a second launcher pod of the same VMI) points at the same claim, with the same MAC.
+        var target = await _k.CreatePodAsync(ns, IpamObjects.Launcher("vm1", IpamObjects.Uid(vmi), networks));
+        Assert.Equal("vm1.blue", Elements(target)[0]!["ipam-claim-reference"]!.GetValue<string>());
+        Assert.Equal(Vms.Macs(vm)[0], Elements(target)[0]!["mac"]!.GetValue<string>());
+
         // The claim the pod points at is the one the controller made, carrying the same MAC.
         var claim = await _k.ClaimAsync(ns, "vm1.blue");
         Assert.Equal(Vms.Macs(vm)[0], claim["metadata"]!["annotations"]![IpamObjects.MacAnnotation]!.GetValue<string>());
