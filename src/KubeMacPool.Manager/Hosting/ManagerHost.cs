@@ -1,9 +1,11 @@
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Certificates;
+using KubeMacPool.Manager.Collisions;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Controllers;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Pool;
+using KubeMacPool.Manager.Telemetry;
 using Microsoft.Extensions.Logging.Console;
 
 namespace KubeMacPool.Manager.Hosting;
@@ -21,6 +23,8 @@ internal static class ManagerHost
         builder.Services.AddMacPool();
         builder.Services.AddAdmissionWebhooks();
         builder.Services.AddPoolControllers();
+        builder.Services.AddCollisionDetection();
+        builder.AddTelemetry();
         builder.Services.AddHostedService<CertificateDirectoryWatcher>();
         builder.ConfigureWebhookServer();
         return builder;
@@ -28,6 +32,7 @@ internal static class ManagerHost
 
     public static WebApplication MapManagerEndpoints(this WebApplication app)
     {
+        app.MapMetricsEndpoint();
         app.MapHealthEndpoints();
         app.MapAdmissionWebhooks();
         return app;

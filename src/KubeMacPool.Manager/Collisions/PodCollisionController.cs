@@ -1,0 +1,65 @@
+using k8s;
+using k8s.Models;
+using KubeMacPool.Core.Addressing;
+using KubeMacPool.Core.Collisions;
+using KubeMacPool.Core.Networks;
+using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Watching;
+
+namespace KubeMacPool.Manager.Collisions;
+
+/// <summary>
+/// Upstream's <c>maccollision-pod-controller</c>: the MACs of a Running pod's networks annotation, counted only once
+/// Multus has written <c>network-status</c> (the MACs are then really in use); virt-launcher pods are left to the
+/// VMI side, which sees the same MACs in the VMI status.
+/// </summary>
+internal sealed class PodCollisionController(CollisionTrackers trackers) : IResourceEventHandler<V1Pod>
+{
+    public const string RunningPhase = "Running";
+
+    public ValueTask OnListedAsync(IReadOnlyList<V1Pod> items, CancellationToken cancellationToken)
+    {
+        trackers.Pods.ReplaceAll(items.Select(Observe).ToList());
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnEventAsync(WatchEventType type, V1Pod item, CancellationToken cancellationToken)
+    {
+        if (type == WatchEventType.Deleted)
+        {
+            trackers.Pods.Remove(Key(item), item.Metadata.Uid);
+        }
+        else
+        {
+            trackers.Pods.Observe(Observe(item));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public static string Key(V1Pod pod) => CollisionObject.PodKey(pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+
+    public static ObservedObject Observe(V1Pod pod)
+    {
+        var target = new EventTarget("v1", "Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid);
+        var annotations = pod.Metadata.Annotations;
+        if (VirtLauncher.IsVirtLauncher(pod.Metadata.Labels)
+            || annotations is null
+            || !annotations.ContainsKey(WellKnown.NetworkStatusAnnotation)
+            || !annotations.TryGetValue(WellKnown.NetworksAnnotation, out var networks))
+        {
+            return new ObservedObject(Key(pod), target, false, new HashSet<MacAddress>());
+        }
+
+        var macs = new HashSet<MacAddress>();
+        foreach (var element in NetworkSelectionAnnotation.Parse(networks, pod.Metadata.NamespaceProperty).Elements)
+        {
+            if (MacAddress.TryParse(element.Mac, out var mac))
+            {
+                macs.Add(mac);
+            }
+        }
+
+        return new ObservedObject(Key(pod), target, pod.Status?.Phase == RunningPhase, macs);
+    }
+}
