@@ -65,6 +65,7 @@ manifests: ## Render config/release and config/test into _output/manifests
 	@mkdir -p $(OUTPUT)/manifests
 	kubectl kustomize --load-restrictor=LoadRestrictionsNone config/release > $(OUTPUT)/manifests/kubemacpool.yaml
 	kubectl kustomize --load-restrictor=LoadRestrictionsNone config/test > $(OUTPUT)/manifests/kubemacpool-test.yaml
+	kubectl kustomize config/monitoring > $(OUTPUT)/manifests/kubemacpool-monitoring.yaml
 
 .PHONY: bench
 bench: ## BenchmarkDotNet micro-benchmarks (BENCH_FILTER='*Allocat*' to narrow)
