@@ -27,13 +27,16 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     private readonly string _certDir = Directory.CreateTempSubdirectory("kmp-certs-").FullName;
     private readonly string _logPath;
     private readonly int _waitTimeSeconds;
+    private readonly string? _duplicateMacs;
     private Process? _process;
 
-    private KubeMacPoolService(ClusterFixture cluster, int waitTimeSeconds)
+    private KubeMacPoolService(ClusterFixture cluster, int waitTimeSeconds, string? duplicateMacs)
     {
         _cluster = cluster;
         _waitTimeSeconds = waitTimeSeconds;
+        _duplicateMacs = duplicateMacs;
         Port = FreePort();
+        MetricsPort = FreePort();
         var logs = Path.Combine(RepositoryPaths.Locate().Root, "_output", "functest");
         Directory.CreateDirectory(logs);
         _logPath = Path.Combine(logs, $"kubemacpool-{Port}.log");
@@ -41,14 +44,20 @@ public sealed class KubeMacPoolService : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The HTTPS metrics port (<c>--metrics-addr=127.0.0.1:port</c>; never the default 8443, which other runs may hold).</summary>
+    public int MetricsPort { get; }
+
+    public Uri MetricsUrl => new($"https://127.0.0.1:{MetricsPort}/metrics");
+
     public IKubernetes Client => _cluster.Client;
 
     /// <summary>How long the last (re)start took until /readyz answered 200.</summary>
     public TimeSpan LastStartup { get; private set; }
 
-    public static async Task<KubeMacPoolService> StartAsync(ClusterFixture cluster, int waitTimeSeconds = 300)
+    /// <param name="duplicateMacs">The ConfigMap's <c>DUPLICATE_MACS</c> (<c>allow</c> for collision scenarios); unset = reject.</param>
+    public static async Task<KubeMacPoolService> StartAsync(ClusterFixture cluster, int waitTimeSeconds = 300, string? duplicateMacs = null)
     {
-        var service = new KubeMacPoolService(cluster, waitTimeSeconds);
+        var service = new KubeMacPoolService(cluster, waitTimeSeconds, duplicateMacs);
         await service.PrepareClusterAsync();
         await service.StartProcessAsync();
         return service;
@@ -126,7 +135,9 @@ public sealed class KubeMacPoolService : IAsyncDisposable
             new V1ConfigMap
             {
                 Metadata = new V1ObjectMeta { Name = RangeConfigMap },
-                Data = new Dictionary<string, string> { ["RANGE_START"] = DefaultRangeStart, ["RANGE_END"] = DefaultRangeEnd },
+                Data = _duplicateMacs is null
+                    ? new Dictionary<string, string> { ["RANGE_START"] = DefaultRangeStart, ["RANGE_END"] = DefaultRangeEnd }
+                    : new Dictionary<string, string> { ["RANGE_START"] = DefaultRangeStart, ["RANGE_END"] = DefaultRangeEnd, ["DUPLICATE_MACS"] = _duplicateMacs },
             },
             Namespace);
 
@@ -181,6 +192,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         {
             ManagerAssembly(), "--v=debug", $"--wait-time={_waitTimeSeconds}", "--webhook-address=127.0.0.1",
             $"--webhook-port={Port}", $"--cert-dir={_certDir}", $"--kubeconfig={_cluster.KubeconfigPath}",
+            $"--metrics-addr=127.0.0.1:{MetricsPort}",
         })
         {
             psi.ArgumentList.Add(arg);
@@ -189,6 +201,10 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         psi.Environment["POD_NAMESPACE"] = Namespace;
         psi.Environment["RANGE_START"] = DefaultRangeStart;
         psi.Environment["RANGE_END"] = DefaultRangeEnd;
+        if (_duplicateMacs is not null)
+        {
+            psi.Environment["DUPLICATE_MACS"] = _duplicateMacs;
+        }
         var log = new StreamWriter(_logPath, append: true) { AutoFlush = true };
         var started = Stopwatch.StartNew();
         _process = Process.Start(psi)!;
