@@ -48,6 +48,7 @@ mkdir -p "$certs"
 
 step="applying config/test (namespace, RBAC, range ConfigMap, webhook configuration)"
 port=${KMP_WEBHOOK_PORT:-$(free_port)}
+metrics_port=${KMP_METRICS_PORT:-$(free_port)}
 render | "${KUBECTL[@]}" apply -f - >/dev/null
 # No kubelet here: the Deployment and Service are not what serves; the process below is.
 "${KUBECTL[@]}" -n "$NAMESPACE" delete deployment kubemacpool-mac-controller-manager --ignore-not-found >/dev/null
@@ -61,7 +62,7 @@ range_start=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-rang
 range_end=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_END}')
 KUBECONFIG=$(cluster_kubeconfig) POD_NAMESPACE=$NAMESPACE RANGE_START=$range_start RANGE_END=$range_end \
   setsid nohup dotnet "$binary" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \
-  --webhook-port="$port" --cert-dir="$certs" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
+  --webhook-port="$port" --cert-dir="$certs" --metrics-addr="127.0.0.1:$metrics_port" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
 echo $! > "$PID_DIR/kubemacpool.pid"
 
 step="waiting for /readyz (log: $LOG_DIR/kubemacpool.log)"
@@ -72,6 +73,7 @@ for _ in $(seq 1 120); do
 done
 curl -skf "https://127.0.0.1:$port/readyz" >/dev/null
 echo "KMP_WEBHOOK_URL=https://127.0.0.1:$port" >> "$ENDPOINT_ENV"
+echo "KMP_METRICS_URL=https://127.0.0.1:$metrics_port/metrics" >> "$ENDPOINT_ENV"
 cat <<MSG
 kubemacpool is running (pid $(cat "$PID_DIR/kubemacpool.pid")), webhooks at https://127.0.0.1:$port, log $LOG_DIR/kubemacpool.log
 Try it:
