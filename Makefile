@@ -22,15 +22,26 @@ build: ## Restore and build everything (warnings are errors)
 control-plane: ## Provide kube-apiserver, kube-controller-manager, etcd (first time: apt + a ~7 min build, cached)
 	hack/control-plane/provide-binaries.sh
 
+.PHONY: dhcp-clients
+dhcp-clients: ## Install the DHCP clients the agent tests drive (busybox udhcpc, ISC dhclient, iproute2) when one is missing
+	@missing=; for tool in busybox dhclient ip; do \
+		command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || [ -x /sbin/$$tool ] || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "dhcp-clients: missing$$missing and not root: the real-client DHCP tests need root and will skip" >&2; exit 0; fi; \
+		echo "dhcp-clients: installing for$$missing"; \
+		apt-get install -y --no-install-recommends busybox isc-dhcp-client iproute2 || \
+			{ apt-get update && apt-get install -y --no-install-recommends busybox isc-dhcp-client iproute2; }; \
+	fi
+
 .PHONY: test
-test: control-plane build ## Unit + functional tests (starts a local control plane); ends with "N passed, N failed, N skipped"
+test: control-plane dhcp-clients build ## Unit + functional tests (starts a local control plane); ends with "N passed, N failed, N skipped"
 	@rm -rf $(RESULTS)
 	@status=0; dotnet test --solution $(SOLUTION) -c $(CONFIGURATION) --no-build \
 		--report-xunit-trx --results-directory $(RESULTS) || status=$$?; \
 	hack/test-summary.sh $(RESULTS) || status=1; exit $$status
 
 .PHONY: unit-test
-unit-test: build ## Unit tests only (no cluster needed)
+unit-test: dhcp-clients build ## Unit tests only (no cluster needed)
 	@rm -rf $(RESULTS)
 	@status=0; for p in test/*.Tests; do \
 		dotnet test --project $$p -c $(CONFIGURATION) --no-build \

@@ -6,6 +6,7 @@ source "$(dirname "$0")/common.sh"
 if [ "$KUBEVIRT_PROVIDER" = local ]; then
   if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; rm -f "$PID_DIR/kubemacpool.pid"; fi
   kubectl --kubeconfig "$LOCAL_KUBECONFIG" delete mutatingwebhookconfiguration kubemacpool-mutator --ignore-not-found 2>/dev/null || true
+  kubectl --kubeconfig "$LOCAL_KUBECONFIG" delete validatingwebhookconfiguration kubemacpool-validator --ignore-not-found 2>/dev/null || true
 else
   kubectl --kubeconfig "$(cluster_kubeconfig)" delete mutatingwebhookconfiguration kubemacpool-mutator --ignore-not-found
   kubectl --kubeconfig "$(cluster_kubeconfig)" delete namespace kubemacpool-system --ignore-not-found --wait

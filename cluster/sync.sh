@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and (re)starts kubemacpool against the development cluster.
-#  local:    the manager runs as a process on 127.0.0.1 with a generated certificate; the webhook configuration
-#            from config/test calls it by URL (there is no kubelet to run its pod).
+#  local:    the manager runs as a process on 127.0.0.1; the webhook configuration from config/test calls it by URL
+#            (there is no kubelet to run its pod). The manager makes its own CA and serving certificate (Secrets
+#            kubemacpool-mutator-ca and kubemacpool-service, with an IP SAN for 127.0.0.1) and injects caBundle.
 #  external: the image is built and pushed to $DEV_REGISTRY/$REPO and config/test is applied.
 set -euo pipefail
 # shellcheck source=cluster/common.sh
@@ -35,36 +36,29 @@ binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.
 step="stopping a previous manager"
 if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; sleep 1; fi
 
-step="issuing the webhook certificate"
-certs=$CLUSTER_DIR/webhook-certs
-mkdir -p "$certs"
-(
-  cd "$certs"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=kubemacpool-mutator" -keyout ca.key -out ca.crt 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout tls.key -out tls.csr 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubemacpool-service.kubemacpool-system.svc\nextendedKeyUsage=serverAuth\n' > tls.ext
-  openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile tls.ext -out tls.crt 2>/dev/null
-)
-
 step="applying config/test (namespace, RBAC, range ConfigMap, webhook configuration)"
 port=${KMP_WEBHOOK_PORT:-$(free_port)}
 metrics_port=${KMP_METRICS_PORT:-$(free_port)}
 render | "${KUBECTL[@]}" apply -f - >/dev/null
 # No kubelet here: the Deployment and Service are not what serves; the process below is.
 "${KUBECTL[@]}" -n "$NAMESPACE" delete deployment kubemacpool-mac-controller-manager --ignore-not-found >/dev/null
-ca=$(base64 -w0 < "$certs/ca.crt")
+# URLs instead of the Service; caBundle is the manager's to inject (it starts over with a new CA, keeping the old).
 "${KUBECTL[@]}" patch mutatingwebhookconfiguration kubemacpool-mutator --type=json -p "[
-  {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-pods\",\"caBundle\":\"$ca\"}},
-  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-virtualmachines\",\"caBundle\":\"$ca\"}}]" >/dev/null
+  {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-pods\"}},
+  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-virtualmachines\"}}]" >/dev/null
+"${KUBECTL[@]}" patch validatingwebhookconfiguration kubemacpool-validator --type=json -p "[
+  {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-ippools\"}},
+  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-virtualmachine-pinned-ips\"}}]" >/dev/null
 
 step="starting the manager"
 range_start=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_START}')
 range_end=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_END}')
 KUBECONFIG=$(cluster_kubeconfig) POD_NAMESPACE=$NAMESPACE RANGE_START=$range_start RANGE_END=$range_end \
   setsid nohup dotnet "$binary" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \
-  --webhook-port="$port" --cert-dir="$certs" --metrics-addr="127.0.0.1:$metrics_port" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
+  --webhook-port="$port" --metrics-addr="127.0.0.1:$metrics_port" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
 echo $! > "$PID_DIR/kubemacpool.pid"
 
+# /readyz includes the certificate manager: ready means the served certificate's CA is in caBundle.
 step="waiting for /readyz (log: $LOG_DIR/kubemacpool.log)"
 for _ in $(seq 1 120); do
   curl -skf "https://127.0.0.1:$port/readyz" >/dev/null && break

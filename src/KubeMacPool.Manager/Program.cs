@@ -1,6 +1,13 @@
+using KubeMacPool.Manager.Dhcp.Agent;
 using KubeMacPool.Manager.Hosting;
 
 // One binary, several modes (as upstream's /manager): the MAC manager by default.
+if (args is [DhcpAgentHost.Mode, ..])
+{
+    await DhcpAgentHost.RunAsync(args[1..]);
+    return;
+}
+
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddManager();
 

@@ -3,6 +3,7 @@ using KubeMacPool.Benchmarks.Core;
 
 // `--memory`: the pool's retained memory. `--scale [N]`: startup rebuild against the cluster in KUBECONFIG.
 // `--admission URL`: webhook throughput and latency against a running manager.
+// `--dhcp-loopback [seconds]`: the DHCP agent's request/reply throughput on 127.0.0.1.
 // Anything else goes to BenchmarkDotNet.
 if (args.Contains("--memory"))
 {
@@ -13,6 +14,13 @@ if (args.Contains("--memory"))
 if (args is ["--admission", var url])
 {
     await KubeMacPool.Benchmarks.Scale.AdmissionLoad.RunAsync(new Uri(url));
+    return;
+}
+
+if (args is ["--dhcp-loopback", ..])
+{
+    var seconds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    await KubeMacPool.Benchmarks.Dhcp.DhcpLoopbackLoad.RunAsync(TimeSpan.FromSeconds(seconds));
     return;
 }
 

@@ -36,8 +36,8 @@ internal sealed class ManagerOptions
     public string? TlsCipherSuites { get; set; }
 
     /// <summary>
-    /// Where the serving certificate is read from when no certificate manager feeds it (tls.crt / tls.key),
-    /// as the Secret is mounted upstream.
+    /// With <c>--cert-dir</c> given explicitly, the serving certificate is read from here (tls.crt / tls.key) and
+    /// the built-in certificate manager is off; otherwise it is unused (the manager keeps the certificate in a Secret).
     /// </summary>
     public string CertDir { get; set; } = "/tmp/k8s-webhook-server/serving-certs";
 

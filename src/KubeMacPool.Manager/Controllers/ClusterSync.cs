@@ -67,7 +67,7 @@ internal sealed partial class ClusterSync(
         else
         {
             LogNoKubeVirt(_logger);
-            running.Add(WaitForKubeVirtAsync(running, stoppingToken));
+            running.Add(WaitForKubeVirtAsync(stoppingToken));
         }
 
         virtualMachinesKnown.TrySetResult();
@@ -90,7 +90,7 @@ internal sealed partial class ClusterSync(
         running.Add(heal.RunAsync(cancellationToken));
     }
 
-    private async Task WaitForKubeVirtAsync(List<Task> running, CancellationToken cancellationToken)
+    private async Task WaitForKubeVirtAsync(CancellationToken cancellationToken)
     {
         while (!await KubeVirtInstalledAsync(cancellationToken))
         {
@@ -98,7 +98,11 @@ internal sealed partial class ClusterSync(
         }
 
         LogKubeVirtAppeared(_logger);
-        await StartVirtualMachinesAsync(running, cancellationToken);
+
+        // ExecuteAsync already awaits the list it was given; the VM side started late is awaited here instead.
+        var virtualMachineSide = new List<Task>();
+        await StartVirtualMachinesAsync(virtualMachineSide, cancellationToken);
+        await Task.WhenAll(virtualMachineSide);
     }
 
     private async Task<bool> KubeVirtInstalledAsync(CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using KubeMacPool.Manager.Certificates;
 using KubeMacPool.Manager.Collisions;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Controllers;
+using KubeMacPool.Manager.Dhcp;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Pool;
 using KubeMacPool.Manager.Telemetry;
@@ -23,9 +24,10 @@ internal static class ManagerHost
         builder.Services.AddMacPool();
         builder.Services.AddAdmissionWebhooks();
         builder.Services.AddPoolControllers();
+        builder.Services.AddWebhookCertificates(builder.Configuration);
+        builder.Services.AddDhcpReservations();
         builder.Services.AddCollisionDetection();
         builder.AddTelemetry();
-        builder.Services.AddHostedService<CertificateDirectoryWatcher>();
         builder.ConfigureWebhookServer();
         return builder;
     }
@@ -35,6 +37,7 @@ internal static class ManagerHost
         app.MapMetricsEndpoint();
         app.MapHealthEndpoints();
         app.MapAdmissionWebhooks();
+        app.MapDhcpWebhooks();
         return app;
     }
 

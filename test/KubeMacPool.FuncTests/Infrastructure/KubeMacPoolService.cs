@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -9,7 +8,8 @@ namespace KubeMacPool.FuncTests.Infrastructure;
 
 /// <summary>
 /// The real kubemacpool manager as a process against the test cluster, registered as MutatingWebhookConfiguration
-/// <c>kubemacpool-mutator</c> (both webhooks, opt-out, failurePolicy Fail) by URL on 127.0.0.1 with a test CA.
+/// <c>kubemacpool-mutator</c> (both webhooks, opt-out, failurePolicy Fail) by URL on 127.0.0.1 with an empty
+/// caBundle: the manager makes its own CA and serving certificate and injects the CA, as it does in a cluster.
 /// Tests restart it as upstream's do (the pool must come back ready with the same state) or stop it (webhook down).
 /// </summary>
 public sealed class KubeMacPoolService : IAsyncDisposable
@@ -23,18 +23,19 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     public const string DefaultRangeEnd = "02:00:00:FF:FF:FF";
 
     private readonly ClusterFixture _cluster;
-    private readonly TestCertificateAuthority _ca = TestCertificateAuthority.Create("kubemacpool-mutator");
-    private readonly string _certDir = Directory.CreateTempSubdirectory("kmp-certs-").FullName;
     private readonly string _logPath;
     private readonly int _waitTimeSeconds;
     private readonly string? _duplicateMacs;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
-    private KubeMacPoolService(ClusterFixture cluster, int waitTimeSeconds, string? duplicateMacs)
+    private KubeMacPoolService(
+        ClusterFixture cluster, int waitTimeSeconds, string? duplicateMacs, IReadOnlyDictionary<string, string>? environment)
     {
         _cluster = cluster;
         _waitTimeSeconds = waitTimeSeconds;
         _duplicateMacs = duplicateMacs;
+        _environment = environment ?? new Dictionary<string, string>();
         Port = FreePort();
         MetricsPort = FreePort();
         var logs = Path.Combine(RepositoryPaths.Locate().Root, "_output", "functest");
@@ -54,10 +55,17 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     /// <summary>How long the last (re)start took until /readyz answered 200.</summary>
     public TimeSpan LastStartup { get; private set; }
 
+    /// <param name="cluster">The test cluster.</param>
+    /// <param name="waitTimeSeconds"><c>--wait-time</c>.</param>
     /// <param name="duplicateMacs">The ConfigMap's <c>DUPLICATE_MACS</c> (<c>allow</c> for collision scenarios); unset = reject.</param>
-    public static async Task<KubeMacPoolService> StartAsync(ClusterFixture cluster, int waitTimeSeconds = 300, string? duplicateMacs = null)
+    /// <param name="environment">Extra environment of the process (e.g. the certificate rotation intervals).</param>
+    public static async Task<KubeMacPoolService> StartAsync(
+        ClusterFixture cluster,
+        int waitTimeSeconds = 300,
+        string? duplicateMacs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var service = new KubeMacPoolService(cluster, waitTimeSeconds, duplicateMacs);
+        var service = new KubeMacPoolService(cluster, waitTimeSeconds, duplicateMacs, environment);
         await service.PrepareClusterAsync();
         await service.StartProcessAsync();
         return service;
@@ -116,8 +124,6 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         await StopAsync();
         await Ignore404(() => Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(ConfigurationName));
         await Ignore404(() => Client.CoreV1.DeleteNamespacedConfigMapAsync(RangeConfigMap, Namespace));
-        _ca.Dispose();
-        Directory.Delete(_certDir, recursive: true);
     }
 
     private async Task PrepareClusterAsync()
@@ -141,10 +147,6 @@ public sealed class KubeMacPoolService : IAsyncDisposable
             },
             Namespace);
 
-        using var serving = _ca.IssueServerCertificate();
-        await File.WriteAllTextAsync(Path.Combine(_certDir, "tls.crt"), serving.ExportCertificatePem());
-        await File.WriteAllTextAsync(Path.Combine(_certDir, "tls.key"), TestCertificateAuthority.ExportPrivateKeyPem(serving));
-
         await Ignore404(() => Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(ConfigurationName));
         await Client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
         {
@@ -164,11 +166,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         SideEffects = "NoneOnDryRun",
         FailurePolicy = "Fail",
         Rules = [rule],
-        ClientConfig = new Admissionregistrationv1WebhookClientConfig
-        {
-            Url = $"https://127.0.0.1:{Port}{path}",
-            CaBundle = Encoding.UTF8.GetBytes(_ca.CertificatePem),
-        },
+        ClientConfig = new Admissionregistrationv1WebhookClientConfig { Url = $"https://127.0.0.1:{Port}{path}" },
         NamespaceSelector = new V1LabelSelector
         {
             MatchExpressions =
@@ -191,7 +189,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         foreach (var arg in new[]
         {
             ManagerAssembly(), "--v=debug", $"--wait-time={_waitTimeSeconds}", "--webhook-address=127.0.0.1",
-            $"--webhook-port={Port}", $"--cert-dir={_certDir}", $"--kubeconfig={_cluster.KubeconfigPath}",
+            $"--webhook-port={Port}", $"--kubeconfig={_cluster.KubeconfigPath}",
             $"--metrics-addr=127.0.0.1:{MetricsPort}",
         })
         {
@@ -205,6 +203,12 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         {
             psi.Environment["DUPLICATE_MACS"] = _duplicateMacs;
         }
+
+        foreach (var (name, value) in _environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         var log = new StreamWriter(_logPath, append: true) { AutoFlush = true };
         var started = Stopwatch.StartNew();
         _process = Process.Start(psi)!;
@@ -243,7 +247,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     }
 
     /// <summary>The manager's build output beside this project's (same artifacts layout and configuration).</summary>
-    private static string ManagerAssembly()
+    public static string ManagerAssembly()
     {
         var explicitPath = Environment.GetEnvironmentVariable("KMP_MANAGER_DLL");
         if (!string.IsNullOrEmpty(explicitPath))

@@ -28,7 +28,7 @@ public sealed class ManifestTests(ClusterFixture cluster)
     {
         var objects = KubernetesYaml.LoadAllFromString(await RenderAsync(overlay), strict: true);
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "Service", "ServiceAccount"],
+            ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
             objects.Select(o => ((IKubernetesObject)o).Kind).Order(StringComparer.Ordinal));
         var webhooks = objects.OfType<V1MutatingWebhookConfiguration>().Single();
         Assert.Equal("kubemacpool-mutator", webhooks.Metadata.Name);
@@ -38,6 +38,37 @@ public sealed class ManifestTests(ClusterFixture cluster)
         Assert.Equal("kubemacpool-mac-controller-manager", deployment.Metadata.Name);
         Assert.Equal("kubemacpool-system", deployment.Metadata.NamespaceProperty);
         Assert.All(webhooks.Webhooks, w => Assert.Equal("kubemacpool-service", w.ClientConfig.Service.Name));
+        AssertCertificateManagerSettings(objects, deployment);
+    }
+
+    /// <summary>
+    /// The certificate manager runs in the manager: its four interval knobs parse and obey the rules, it may keep
+    /// Secrets in its namespace only (a Role) and inject caBundle (the ClusterRole), and the Deployment never runs two
+    /// writers at once.
+    /// </summary>
+    private static void AssertCertificateManagerSettings(IList<object> objects, V1Deployment deployment)
+    {
+        Assert.Equal(1, deployment.Spec.Replicas);
+        Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
+        var env = deployment.Spec.Template.Spec.Containers[0].Env.Where(e => e.Value is not null).ToDictionary(e => e.Name, e => e.Value);
+        Assert.True(
+            KubeMacPool.Core.Certificates.RotationIntervals.TryParse(
+                env["CA_ROTATE_INTERVAL"], env["CA_OVERLAP_INTERVAL"], env["CERT_ROTATE_INTERVAL"], env["CERT_OVERLAP_INTERVAL"], out var intervals, out var errors),
+            string.Join("; ", errors));
+        Assert.Equal(KubeMacPool.Core.Certificates.RotationIntervals.Default, intervals);
+
+        var role = objects.OfType<V1Role>().Single();
+        Assert.Equal("kubemacpool-system", role.Metadata.NamespaceProperty);
+        var secrets = role.Rules.Single(r => r.Resources.Contains("secrets"));
+        Assert.Superset(new HashSet<string> { "get", "list", "watch", "create", "update" }, secrets.Verbs.ToHashSet());
+        var binding = objects.OfType<V1RoleBinding>().Single();
+        Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
+        Assert.Equal("kubemacpool-sa", binding.Subjects.Single().Name);
+
+        var clusterRole = objects.OfType<V1ClusterRole>().Single();
+        Assert.DoesNotContain(clusterRole.Rules, r => r.Resources.Contains("secrets"));
+        var webhookRule = clusterRole.Rules.Single(r => r.Resources.Contains("mutatingwebhookconfigurations"));
+        Assert.Superset(new HashSet<string> { "get", "list", "watch", "update", "patch" }, webhookRule.Verbs.ToHashSet());
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Reflection;
 using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Models;
@@ -29,6 +30,14 @@ internal static class ResourceClients
                     fieldSelector: "metadata.name=" + name, limit: c.Limit, resourceVersion: c.ResourceVersion,
                     timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null, cancellationToken: ct));
 
+    public static IResourceClient<V1ValidatingWebhookConfiguration> ValidatingWebhookConfiguration(IKubernetes client, string name) =>
+        new ResourceClient<V1ValidatingWebhookConfiguration, V1ValidatingWebhookConfigurationList>(
+            "validatingwebhookconfigurations", (c, ct) =>
+                client.AdmissionregistrationV1.ListValidatingWebhookConfigurationWithHttpMessagesAsync(
+                    allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue,
+                    fieldSelector: "metadata.name=" + name, limit: c.Limit, resourceVersion: c.ResourceVersion,
+                    timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null, cancellationToken: ct));
+
     public static IResourceClient<V1ConfigMap> ConfigMap(IKubernetes client, string @namespace, string name) =>
         new ResourceClient<V1ConfigMap, V1ConfigMapList>("configmaps", (c, ct) =>
             client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(
@@ -37,18 +46,36 @@ internal static class ResourceClients
                 timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null, cancellationToken: ct));
 
     public static IResourceClient<VirtualMachine> VirtualMachines(IKubernetes client) =>
-        new ResourceClient<VirtualMachine, VirtualMachineList>(VirtualMachine.Plural, (c, ct) =>
-            client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync<VirtualMachineList>(
-                VirtualMachine.Group, VirtualMachine.Version, VirtualMachine.Plural,
+        CustomObjects<VirtualMachine, VirtualMachineList>(client);
+
+    public static IResourceClient<VirtualMachineInstance> VirtualMachineInstances(IKubernetes client) =>
+        CustomObjects<VirtualMachineInstance, VirtualMachineInstanceList>(client);
+
+    /// <summary>Every object of a custom resource, cluster-wide; group, version and plural from T's KubernetesEntity.</summary>
+    public static IResourceClient<T> CustomObjects<T, TList>(IKubernetes client)
+        where T : IKubernetesObject<V1ObjectMeta>
+        where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+    {
+        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
+            ?? throw new InvalidOperationException($"{typeof(T).Name} has no [KubernetesEntity] attribute");
+        return new ResourceClient<T, TList>(entity.PluralName, (c, ct) =>
+            client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync<TList>(
+                entity.Group, entity.ApiVersion, entity.PluralName,
                 allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
+                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
+                cancellationToken: ct));
+    }
+
+    /// <summary>IP pools are cluster-scoped; the DHCP agent follows just its own (<paramref name="name"/>).</summary>
+    public static IResourceClient<IpPool> IpPools(IKubernetes client, string? name = null) =>
+        new ResourceClient<IpPool, IpPoolList>(IpPool.Plural, (c, ct) =>
+            client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<IpPoolList>(
+                IpPool.Group, IpPool.Version, IpPool.Plural,
+                allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue,
+                fieldSelector: name is null ? null : "metadata.name=" + name, limit: c.Limit,
                 resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
                 cancellationToken: ct));
 
-    public static IResourceClient<VirtualMachineInstance> VirtualMachineInstances(IKubernetes client) =>
-        new ResourceClient<VirtualMachineInstance, VirtualMachineInstanceList>(VirtualMachineInstance.Plural, (c, ct) =>
-            client.CustomObjects.ListCustomObjectForAllNamespacesWithHttpMessagesAsync<VirtualMachineInstanceList>(
-                VirtualMachineInstance.Group, VirtualMachineInstance.Version, VirtualMachineInstance.Plural,
-                allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
-                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
-                cancellationToken: ct));
+    public static IResourceClient<IpReservation> IpReservations(IKubernetes client) =>
+        CustomObjects<IpReservation, IpReservationList>(client);
 }

@@ -1,0 +1,27 @@
+using KubeMacPool.Manager.Admission;
+
+namespace KubeMacPool.Manager.Dhcp;
+
+internal static class DhcpServiceCollectionExtensions
+{
+    public const string IpPoolsPath = "/validate-ippools";
+    public const string PinnedIpsPath = "/validate-virtualmachine-pinned-ips";
+
+    /// <summary>Static DHCP in the manager: the reservation controller and its two validating webhooks.</summary>
+    public static IServiceCollection AddDhcpReservations(this IServiceCollection services)
+    {
+        services.AddSingleton<IpamState>();
+        services.AddSingleton<ReservationApi>();
+        services.AddSingleton<IpPoolWebhook>();
+        services.AddSingleton<VirtualMachinePinnedIpWebhook>();
+        services.AddHostedService<ReservationController>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDhcpWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapAdmissionWebhook<IpPoolWebhook>(IpPoolsPath);
+        endpoints.MapAdmissionWebhook<VirtualMachinePinnedIpWebhook>(PinnedIpsPath);
+        return endpoints;
+    }
+}
