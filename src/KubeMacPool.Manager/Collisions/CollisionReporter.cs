@@ -39,9 +39,9 @@ internal sealed partial class CollisionReporter(EventRecorder events, ILogger<Co
         }
     }
 
-    [LoggerMessage(EventId = 1120, Level = LogLevel.Warning, Message = "{Message}")]
+    [LoggerMessage(EventId = 1320, Level = LogLevel.Warning, Message = "{Message}")]
     private static partial void LogCollision(ILogger logger, string message);
 
-    [LoggerMessage(EventId = 1121, Level = LogLevel.Information, Message = "MAC {Mac}: collision cleared")]
+    [LoggerMessage(EventId = 1321, Level = LogLevel.Information, Message = "MAC {Mac}: collision cleared")]
     private static partial void LogCleared(ILogger logger, KubeMacPool.Core.Addressing.MacAddress mac);
 }

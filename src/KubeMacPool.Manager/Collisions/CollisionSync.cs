@@ -89,9 +89,9 @@ internal sealed partial class CollisionSync(
         return Task.Run(() => watcher.RunAsync(cancellationToken), cancellationToken);
     }
 
-    [LoggerMessage(EventId = 1122, Level = LogLevel.Information, Message = "KubeVirt is served; watching VirtualMachineInstances for MAC collisions")]
+    [LoggerMessage(EventId = 1322, Level = LogLevel.Information, Message = "KubeVirt is served; watching VirtualMachineInstances for MAC collisions")]
     private static partial void LogWatchingVmis(ILogger logger);
 
-    [LoggerMessage(EventId = 1123, Level = LogLevel.Warning, Message = "API discovery for the collision checks failed; retrying")]
+    [LoggerMessage(EventId = 1323, Level = LogLevel.Warning, Message = "API discovery for the collision checks failed; retrying")]
     private static partial void LogDiscoveryFailed(ILogger logger, Exception exception);
 }

@@ -1,10 +1,8 @@
-using k8s;
 using k8s.Models;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Collisions;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Manager.Kubernetes;
-using KubeMacPool.Manager.Kubernetes.Watching;
 
 namespace KubeMacPool.Manager.Collisions;
 
@@ -13,33 +11,14 @@ namespace KubeMacPool.Manager.Collisions;
 /// Multus has written <c>network-status</c> (the MACs are then really in use); virt-launcher pods are left to the
 /// VMI side, which sees the same MACs in the VMI status.
 /// </summary>
-internal sealed class PodCollisionController(CollisionTrackers trackers) : IResourceEventHandler<V1Pod>
+internal sealed class PodCollisionController(CollisionTrackers trackers)
+    : CollisionController<V1Pod>(trackers.Pods)
 {
     public const string RunningPhase = "Running";
 
-    public ValueTask OnListedAsync(IReadOnlyList<V1Pod> items, CancellationToken cancellationToken)
-    {
-        trackers.Pods.ReplaceAll(items.Select(Observe).ToList());
-        return ValueTask.CompletedTask;
-    }
+    private static string Key(V1Pod pod) => CollisionObject.PodKey(pod.Metadata.NamespaceProperty, pod.Metadata.Name);
 
-    public ValueTask OnEventAsync(WatchEventType type, V1Pod item, CancellationToken cancellationToken)
-    {
-        if (type == WatchEventType.Deleted)
-        {
-            trackers.Pods.Remove(Key(item), item.Metadata.Uid);
-        }
-        else
-        {
-            trackers.Pods.Observe(Observe(item));
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    public static string Key(V1Pod pod) => CollisionObject.PodKey(pod.Metadata.NamespaceProperty, pod.Metadata.Name);
-
-    public static ObservedObject Observe(V1Pod pod)
+    protected override ObservedObject Observe(V1Pod pod)
     {
         var target = new EventTarget("v1", "Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid);
         var annotations = pod.Metadata.Annotations;

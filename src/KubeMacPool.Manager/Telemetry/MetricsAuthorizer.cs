@@ -85,9 +85,9 @@ internal sealed partial class MetricsAuthorizer(
         return ScrapeDecision.Forbidden;
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Metrics scrape refused: {Reason}")]
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Metrics scrape refused: {Reason}")]
     private static partial void LogUnauthenticated(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Metrics scrape by {User} forbidden: {Reason}")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Metrics scrape by {User} forbidden: {Reason}")]
     private static partial void LogForbidden(ILogger logger, string user, string reason);
 }

@@ -106,6 +106,6 @@ internal static partial class MetricsEndpoint
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
     }
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Metrics scrape: the token review failed")]
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Metrics scrape: the token review failed")]
     private static partial void LogReviewFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,6 @@
-using k8s;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using k8s;
 using KubeMacPool.FuncTests.Infrastructure;
 
 namespace KubeMacPool.FuncTests.Collisions;
