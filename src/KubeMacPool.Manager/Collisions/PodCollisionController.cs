@@ -18,7 +18,10 @@ internal sealed class PodCollisionController(CollisionTrackers trackers)
 
     private static string Key(V1Pod pod) => CollisionObject.PodKey(pod.Metadata.NamespaceProperty, pod.Metadata.Name);
 
-    protected override ObservedObject Observe(V1Pod pod)
+    protected override ObservedObject Observe(V1Pod item) => Observation(item);
+
+    /// <summary>What the collision checks see of one V1Pod (pure; unit-tested).</summary>
+    public static ObservedObject Observation(V1Pod pod)
     {
         var target = new EventTarget("v1", "Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid);
         var annotations = pod.Metadata.Annotations;

@@ -16,7 +16,10 @@ internal sealed class VirtualMachineInstanceCollisionController(CollisionTracker
     private static string Key(VirtualMachineInstance vmi) =>
         CollisionObject.VirtualMachineInstanceKey(vmi.Metadata.NamespaceProperty, vmi.Metadata.Name);
 
-    protected override ObservedObject Observe(VirtualMachineInstance vmi)
+    protected override ObservedObject Observe(VirtualMachineInstance item) => Observation(item);
+
+    /// <summary>What the collision checks see of one VirtualMachineInstance (pure; unit-tested).</summary>
+    public static ObservedObject Observation(VirtualMachineInstance vmi)
     {
         var status = VirtualMachineInstanceStatusView.ReadStatus(vmi.Status);
         var macs = new HashSet<MacAddress>();
