@@ -69,10 +69,14 @@ curl -skf "https://127.0.0.1:$port/readyz" >/dev/null
 echo "KMP_WEBHOOK_URL=https://127.0.0.1:$port" >> "$ENDPOINT_ENV"
 echo "KMP_METRICS_URL=https://127.0.0.1:$metrics_port/metrics" >> "$ENDPOINT_ENV"
 cat <<MSG
-kubemacpool is running (pid $(cat "$PID_DIR/kubemacpool.pid")), webhooks at https://127.0.0.1:$port, log $LOG_DIR/kubemacpool.log
+kubemacpool is running (pid $(cat "$PID_DIR/kubemacpool.pid")), webhooks at https://127.0.0.1:$port,
+metrics at https://127.0.0.1:$metrics_port/metrics (bearer token with get on /metrics), log $LOG_DIR/kubemacpool.log
 Try it:
   . cluster/kubectl.sh
   kubectl create namespace demo
   kubectl -n demo create -f config/sample/vm.yaml      # gets a MAC in its interfaces
   kubectl -n kubemacpool-system edit configmap kubemacpool-mac-range-config   # change the range live
+  kubectl create clusterrole metrics-demo --non-resource-url=/metrics --verb=get
+  kubectl create clusterrolebinding metrics-demo --clusterrole=metrics-demo --serviceaccount=default:default
+  curl -sk -H "Authorization: Bearer \$(kubectl create token default)" https://127.0.0.1:$metrics_port/metrics
 MSG
