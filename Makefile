@@ -33,8 +33,12 @@ dhcp-clients: ## Install the DHCP clients the agent tests drive (busybox udhcpc,
 			{ apt-get update && apt-get install -y --no-install-recommends busybox isc-dhcp-client iproute2; }; \
 	fi
 
+.PHONY: prometheus
+prometheus: ## Provide a Prometheus server for the alert test (Debian's package, unpacked into ~/.cache/kubemacpool)
+	@hack/prometheus/provide.sh >/dev/null || echo "prometheus: not available here; the alert test will skip and say why" >&2
+
 .PHONY: test
-test: control-plane dhcp-clients build ## Unit + functional tests (starts a local control plane); ends with "N passed, N failed, N skipped"
+test: control-plane dhcp-clients prometheus build ## Unit + functional tests (starts a local control plane); ends with "N passed, N failed, N skipped"
 	@rm -rf $(RESULTS)
 	@status=0; dotnet test --solution $(SOLUTION) -c $(CONFIGURATION) --no-build \
 		--report-xunit-trx --results-directory $(RESULTS) || status=$$?; \
@@ -49,7 +53,7 @@ unit-test: dhcp-clients build ## Unit tests only (no cluster needed)
 	hack/test-summary.sh $(RESULTS) || status=1; exit $$status
 
 .PHONY: functest
-functest: build ## Functional tests only, against cluster/up.sh's cluster or KUBEVIRT_PROVIDER=external + KUBECONFIG
+functest: prometheus build ## Functional tests only, against cluster/up.sh's cluster or KUBEVIRT_PROVIDER=external + KUBECONFIG
 	@rm -rf $(RESULTS)
 	@status=0; dotnet test --project test/KubeMacPool.FuncTests -c $(CONFIGURATION) --no-build \
 		--report-xunit-trx --results-directory $(RESULTS) || status=$$?; \
@@ -76,6 +80,7 @@ manifests: ## Render config/release and config/test into _output/manifests
 	@mkdir -p $(OUTPUT)/manifests
 	kubectl kustomize --load-restrictor=LoadRestrictionsNone config/release > $(OUTPUT)/manifests/kubemacpool.yaml
 	kubectl kustomize --load-restrictor=LoadRestrictionsNone config/test > $(OUTPUT)/manifests/kubemacpool-test.yaml
+	kubectl kustomize config/monitoring > $(OUTPUT)/manifests/kubemacpool-monitoring.yaml
 
 .PHONY: bench
 bench: ## BenchmarkDotNet micro-benchmarks (BENCH_FILTER='*Allocat*' to narrow)

@@ -38,6 +38,7 @@ if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; sleep 1
 
 step="applying config/test (namespace, RBAC, range ConfigMap, webhook configuration)"
 port=${KMP_WEBHOOK_PORT:-$(free_port)}
+metrics_port=${KMP_METRICS_PORT:-$(free_port)}
 render | "${KUBECTL[@]}" apply -f - >/dev/null
 # No kubelet here: the Deployment and Service are not what serves; the process below is.
 "${KUBECTL[@]}" -n "$NAMESPACE" delete deployment kubemacpool-mac-controller-manager --ignore-not-found >/dev/null
@@ -55,7 +56,7 @@ range_start=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-rang
 range_end=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_END}')
 KUBECONFIG=$(cluster_kubeconfig) POD_NAMESPACE=$NAMESPACE RANGE_START=$range_start RANGE_END=$range_end \
   setsid nohup dotnet "$binary" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \
-  --webhook-port="$port" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
+  --webhook-port="$port" --metrics-addr="127.0.0.1:$metrics_port" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
 echo $! > "$PID_DIR/kubemacpool.pid"
 
 # /readyz includes the certificate manager: ready means the served certificate's CA is in caBundle.
@@ -67,11 +68,16 @@ for _ in $(seq 1 120); do
 done
 curl -skf "https://127.0.0.1:$port/readyz" >/dev/null
 echo "KMP_WEBHOOK_URL=https://127.0.0.1:$port" >> "$ENDPOINT_ENV"
+echo "KMP_METRICS_URL=https://127.0.0.1:$metrics_port/metrics" >> "$ENDPOINT_ENV"
 cat <<MSG
-kubemacpool is running (pid $(cat "$PID_DIR/kubemacpool.pid")), webhooks at https://127.0.0.1:$port, log $LOG_DIR/kubemacpool.log
+kubemacpool is running (pid $(cat "$PID_DIR/kubemacpool.pid")), webhooks at https://127.0.0.1:$port,
+metrics at https://127.0.0.1:$metrics_port/metrics (bearer token with get on /metrics), log $LOG_DIR/kubemacpool.log
 Try it:
   . cluster/kubectl.sh
   kubectl create namespace demo
   kubectl -n demo create -f config/sample/vm.yaml      # gets a MAC in its interfaces
   kubectl -n kubemacpool-system edit configmap kubemacpool-mac-range-config   # change the range live
+  kubectl create clusterrole metrics-demo --non-resource-url=/metrics --verb=get
+  kubectl create clusterrolebinding metrics-demo --clusterrole=metrics-demo --serviceaccount=default:default
+  curl -sk -H "Authorization: Bearer \$(kubectl create token default)" https://127.0.0.1:$metrics_port/metrics
 MSG

@@ -3,128 +3,188 @@ using KubeMacPool.Core.Addressing;
 namespace KubeMacPool.Core.Collisions;
 
 /// <summary>
-/// Which running objects share a MAC (keys such as <c>vmi/ns/name</c> or <c>pod/ns/name</c>), as the collision
-/// controllers last saw them. Each reconcile of one object replaces everything known about that object, so the map
-/// never depends on the order events arrive in. A MAC is tracked only while two or more objects hold it; its count
-/// (self included) is what the <c>kmp_mac_collisions</c> gauge shows. Thread-safe.
+/// Which running objects share a MAC. Objects are tracked with all their MACs; a MAC collides when at least two
+/// of its holders are not the two sides of one live migration. Every change reports the MACs whose set of
+/// colliding objects changed, so callers emit Events and update the gauge only when something changed.
+/// Thread-safe: the VMI and pod watches feed it concurrently, scrapes read it.
 /// </summary>
 public sealed class CollisionMap
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<MacAddress, SortedSet<string>> _byMac = [];
-    private readonly Dictionary<string, HashSet<MacAddress>> _byObject = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CollisionObject> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<MacAddress, HashSet<string>> _holders = [];
+    private readonly Dictionary<MacAddress, string[]> _collisions = [];
 
-    /// <summary>
-    /// Records the collisions found for <paramref name="objectKey"/>: for each MAC, the other objects holding it.
-    /// An empty map (or null) means the object collides with nothing any more (stopped, deleted, MACs changed).
-    /// </summary>
-    public void Update(string objectKey, IReadOnlyDictionary<MacAddress, IReadOnlyCollection<string>>? colliders)
+    public int TrackedCount
     {
-        ArgumentException.ThrowIfNullOrEmpty(objectKey);
+        get
+        {
+            lock (_lock)
+            {
+                return _objects.Count;
+            }
+        }
+    }
+
+    public int CollidingMacCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _collisions.Count;
+            }
+        }
+    }
+
+    public bool IsTracked(string key)
+    {
         lock (_lock)
         {
-            Remove(objectKey);
-            if (colliders is null)
+            return _objects.ContainsKey(key);
+        }
+    }
+
+    /// <summary>The objects colliding on <paramref name="mac"/>, sorted; empty when it does not collide.</summary>
+    public IReadOnlyList<string> CollisionAt(MacAddress mac)
+    {
+        lock (_lock)
+        {
+            return _collisions.TryGetValue(mac, out var keys) ? keys : [];
+        }
+    }
+
+    /// <summary>Every colliding MAC with the number of objects that hold it, ordered by MAC (the gauge's series).</summary>
+    public IReadOnlyList<(MacAddress Mac, int Objects)> Snapshot()
+    {
+        lock (_lock)
+        {
+            var list = _collisions.Select(c => (c.Key, c.Value.Length)).ToList();
+            list.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+            return list;
+        }
+    }
+
+    /// <summary>Starts or updates tracking of a running object (an object with no MACs is forgotten).</summary>
+    public IReadOnlyList<CollisionChange> Track(CollisionObject running)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        lock (_lock)
+        {
+            var affected = new HashSet<MacAddress>(running.Macs);
+            if (_objects.TryGetValue(running.Key, out var previous))
             {
-                return;
+                RemoveHolder(previous, affected);
             }
 
-            foreach (var (mac, others) in colliders)
+            if (running.Macs.Count == 0)
             {
-                var peers = others.Where(o => !string.Equals(o, objectKey, StringComparison.Ordinal)).ToList();
-                if (peers.Count == 0)
+                _objects.Remove(running.Key);
+            }
+            else
+            {
+                _objects[running.Key] = running;
+                foreach (var mac in running.Macs)
                 {
-                    continue;
-                }
-
-                // The list is exactly this reconcile's view: self plus the colliders it found now.
-                if (_byMac.TryGetValue(mac, out var previous))
-                {
-                    foreach (var key in previous)
+                    if (!_holders.TryGetValue(mac, out var holders))
                     {
-                        Forget(key, mac);
-                    }
-                }
-
-                var holders = new SortedSet<string>(peers, StringComparer.Ordinal) { objectKey };
-                _byMac[mac] = holders;
-                foreach (var key in holders)
-                {
-                    Track(key, mac);
-                }
-            }
-        }
-    }
-
-    /// <summary>Drops the object from every MAC (deleted or no longer running).</summary>
-    public void Remove(string objectKey)
-    {
-        lock (_lock)
-        {
-            if (!_byObject.Remove(objectKey, out var macs))
-            {
-                return;
-            }
-
-            foreach (var mac in macs)
-            {
-                if (!_byMac.TryGetValue(mac, out var holders))
-                {
-                    continue;
-                }
-
-                holders.Remove(objectKey);
-                if (holders.Count <= 1)
-                {
-                    // A MAC held by one object is no collision: forget it for the last holder too.
-                    foreach (var last in holders)
-                    {
-                        Forget(last, mac);
+                        _holders[mac] = holders = new HashSet<string>(StringComparer.Ordinal);
                     }
 
-                    _byMac.Remove(mac);
+                    holders.Add(running.Key);
                 }
+            }
+
+            return Recompute(affected);
+        }
+    }
+
+    /// <summary>Stops tracking an object (deleted, stopped running, or no longer managed).</summary>
+    public IReadOnlyList<CollisionChange> Forget(string key)
+    {
+        lock (_lock)
+        {
+            if (!_objects.Remove(key, out var previous))
+            {
+                return [];
+            }
+
+            var affected = new HashSet<MacAddress>();
+            RemoveHolder(previous, affected);
+            return Recompute(affected);
+        }
+    }
+
+    private void RemoveHolder(CollisionObject previous, HashSet<MacAddress> affected)
+    {
+        foreach (var mac in previous.Macs)
+        {
+            affected.Add(mac);
+            if (_holders.TryGetValue(mac, out var holders) && holders.Remove(previous.Key) && holders.Count == 0)
+            {
+                _holders.Remove(mac);
             }
         }
     }
 
-    /// <summary>The objects sharing <paramref name="mac"/>, sorted; empty when there is no collision.</summary>
-    public IReadOnlyList<string> Holders(MacAddress mac)
+    private List<CollisionChange> Recompute(HashSet<MacAddress> affected)
     {
-        lock (_lock)
+        var changes = new List<CollisionChange>();
+        foreach (var mac in affected.Order())
         {
-            return _byMac.TryGetValue(mac, out var holders) ? [.. holders] : [];
+            string[] now = _holders.TryGetValue(mac, out var holders) && Collides(holders)
+                ? holders.Order(StringComparer.Ordinal).ToArray()
+                : [];
+            var before = _collisions.TryGetValue(mac, out var keys) ? keys : [];
+            if (now.AsSpan().SequenceEqual(before))
+            {
+                continue;
+            }
+
+            if (now.Length == 0)
+            {
+                _collisions.Remove(mac);
+            }
+            else
+            {
+                _collisions[mac] = now;
+            }
+
+            changes.Add(new CollisionChange(mac, now));
         }
+
+        return changes;
     }
 
-    /// <summary>Every colliding MAC with its number of objects (self included): one gauge series each.</summary>
-    public IReadOnlyDictionary<MacAddress, int> Counts()
+    /// <summary>Whether the holders form two or more groups once migration pairs are merged (union-find).</summary>
+    private bool Collides(HashSet<string> holders)
     {
-        lock (_lock)
+        if (holders.Count < 2)
         {
-            return _byMac.ToDictionary(e => e.Key, e => e.Value.Count);
-        }
-    }
-
-    /// <summary>The event message upstream writes on every object involved.</summary>
-    public static string EventMessage(MacAddress mac, IEnumerable<string> keys) =>
-        $"MAC {mac}: Collision between {string.Join(", ", keys.Order(StringComparer.Ordinal))}";
-
-    private void Track(string key, MacAddress mac)
-    {
-        if (!_byObject.TryGetValue(key, out var macs))
-        {
-            _byObject[key] = macs = [];
+            return false;
         }
 
-        macs.Add(mac);
-    }
-
-    private void Forget(string key, MacAddress mac)
-    {
-        if (_byObject.TryGetValue(key, out var macs) && macs.Remove(mac) && macs.Count == 0)
+        var objects = holders.Select(k => _objects[k]).ToArray();
+        if (objects.All(o => o.SourceMigrationUid is null && o.TargetMigrationUid is null))
         {
-            _byObject.Remove(key);
+            return true;
         }
+
+        var parent = Enumerable.Range(0, objects.Length).ToArray();
+        int Find(int i) => parent[i] == i ? i : parent[i] = Find(parent[i]);
+        var groups = objects.Length;
+        for (var i = 0; i < objects.Length; i++)
+        {
+            for (var j = i + 1; j < objects.Length; j++)
+            {
+                if (objects[i].SharesMigrationWith(objects[j]) && Find(i) != Find(j))
+                {
+                    parent[Find(i)] = Find(j);
+                    groups--;
+                }
+            }
+        }
+
+        return groups > 1;
     }
 }

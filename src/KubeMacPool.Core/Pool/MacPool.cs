@@ -29,6 +29,8 @@ public sealed class MacPool
     private readonly List<UndoStep> _undo = [];
     private readonly List<(ulong Mac, string Interface)> _ownerEntries = [];
     private RangeAllocator _allocator;
+    private long _allocatedTotal;
+    private long _requestedTotal;
 
     /// <param name="range">The range allocations come from.</param>
     /// <param name="duplicatePolicy">What to do with a requested MAC another owner holds.</param>
@@ -189,6 +191,10 @@ public sealed class MacPool
             {
                 Undo(ownerKey);
             }
+            else
+            {
+                CountReserved(requests);
+            }
 
             var assignments = new List<MacAssignment>(requests.Count);
             for (var i = 0; i < requests.Count; i++)
@@ -200,6 +206,18 @@ public sealed class MacPool
             }
 
             return new ReservationResult(assignments, null, (IReadOnlyList<MacAddress>?)shared ?? []);
+        }
+    }
+
+    /// <summary>MACs reserved by non-dry-run reservations since start: allocated from the range, and user-requested (for metrics).</summary>
+    public (long Allocated, long Requested) ReservationCounts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_allocatedTotal, _requestedTotal);
+            }
         }
     }
 
@@ -376,6 +394,21 @@ public sealed class MacPool
         lock (_lock)
         {
             return (_allocator.Range.Size, _allocator.UsedCount, _allocator.AllocatedChunks);
+        }
+    }
+
+    private void CountReserved(IReadOnlyList<MacRequest> requests)
+    {
+        foreach (var request in requests)
+        {
+            if (request.Kind == MacRequestKind.Allocate)
+            {
+                _allocatedTotal++;
+            }
+            else if (request.Kind == MacRequestKind.Requested)
+            {
+                _requestedTotal++;
+            }
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using KubeMacPool.Manager.Hosting;
+using KubeMacPool.Manager.Telemetry;
 
 namespace KubeMacPool.Manager.Admission;
 
@@ -17,11 +19,13 @@ internal static partial class AdmissionEndpoint
 
     public static IEndpointConventionBuilder MapAdmissionWebhook<TWebhook>(this IEndpointRouteBuilder endpoints, string path)
         where TWebhook : IAdmissionWebhook =>
-        endpoints.MapPost(path, (HttpContext context, TWebhook webhook, ReadinessGate readiness, ILoggerFactory loggers) =>
-            HandleAsync(context, webhook, readiness, loggers.CreateLogger("KubeMacPool.Admission")));
+        endpoints.MapPost(path, (HttpContext context, TWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, ILoggerFactory loggers) =>
+            HandleAsync(context, webhook, readiness, telemetry, loggers.CreateLogger("KubeMacPool.Admission")));
 
-    private static async Task<IResult> HandleAsync(HttpContext context, IAdmissionWebhook webhook, ReadinessGate readiness, ILogger logger)
+    private static async Task<IResult> HandleAsync(
+        HttpContext context, IAdmissionWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, ILogger logger)
     {
+        var started = Stopwatch.GetTimestamp();
         var cancellationToken = context.RequestAborted;
         if (context.Request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -51,6 +55,7 @@ internal static partial class AdmissionEndpoint
             return Results.Text("malformed AdmissionReview: request.uid is missing", statusCode: 400);
         }
 
+        using var activity = AdmissionTelemetry.Start(webhook.Name, request);
         AdmissionResult result;
         if (readiness.NotReadyReason is { } notReady)
         {
@@ -73,6 +78,7 @@ internal static partial class AdmissionEndpoint
             }
         }
 
+        telemetry.Complete(activity, webhook.Name, result, Stopwatch.GetElapsedTime(started));
         var response = new AdmissionReview
         {
             ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1",

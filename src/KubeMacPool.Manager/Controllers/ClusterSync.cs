@@ -6,6 +6,7 @@ using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Watching;
 using KubeMacPool.Manager.Namespaces;
+using KubeMacPool.Manager.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Controllers;
@@ -26,6 +27,7 @@ internal sealed partial class ClusterSync(
     RangeConfigMapController rangeConfig,
     HealLoop heal,
     KubeVirtDiscovery discovery,
+    ManagerMetrics metrics,
     IOptions<ManagerOptions> options,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
@@ -73,6 +75,7 @@ internal sealed partial class ClusterSync(
         pool.Compact();
         readiness.Satisfy(PoolReady);
         var elapsed = time.GetElapsedTime(started);
+        metrics.RecordRebuild(elapsed);
         LogReady(_logger, elapsed.TotalMilliseconds);
 
         // The startup lists were the largest allocation this process makes; give that memory back once.

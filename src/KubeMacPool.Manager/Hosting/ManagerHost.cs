@@ -1,11 +1,13 @@
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Certificates;
+using KubeMacPool.Manager.Collisions;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Controllers;
 using KubeMacPool.Manager.Dhcp;
 using KubeMacPool.Manager.Ipam;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Pool;
+using KubeMacPool.Manager.Telemetry;
 using Microsoft.Extensions.Logging.Console;
 
 namespace KubeMacPool.Manager.Hosting;
@@ -26,12 +28,15 @@ internal static class ManagerHost
         builder.Services.AddWebhookCertificates(builder.Configuration);
         builder.Services.AddDhcpReservations();
         builder.Services.AddPersistentIps(builder.Configuration);
+        builder.Services.AddCollisionDetection();
+        builder.AddTelemetry();
         builder.ConfigureWebhookServer();
         return builder;
     }
 
     public static WebApplication MapManagerEndpoints(this WebApplication app)
     {
+        app.MapMetricsEndpoint();
         app.MapHealthEndpoints();
         app.MapAdmissionWebhooks();
         app.MapDhcpWebhooks();

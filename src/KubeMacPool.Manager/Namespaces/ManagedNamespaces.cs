@@ -26,9 +26,16 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
     private readonly ConcurrentDictionary<string, IDictionary<string, string>> _labels = new(StringComparer.Ordinal);
     private volatile WebhookSelector? _pods;
     private volatile WebhookSelector? _virtualMachines;
+    private long _version;
 
     /// <summary>Why the selectors could not be read, while they cannot; null once both are known.</summary>
     public string? SelectorError { get; private set; } = $"mutatingWebhookConfig {ConfigurationName} not seen yet";
+
+    /// <summary>Bumped on every namespace or selector change, so holders of per-namespace decisions can re-evaluate.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>Whether the namespaces have been listed at least once.</summary>
+    public bool NamespacesListed { get; private set; }
 
     public WebhookSelector? Selector(WebhookKind kind) => kind == WebhookKind.Pods ? _pods : _virtualMachines;
 
@@ -58,6 +65,8 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
             _labels.TryRemove(name, out _);
         }
 
+        NamespacesListed = true;
+        Interlocked.Increment(ref _version);
         return ValueTask.CompletedTask;
     }
 
@@ -72,6 +81,7 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
             _labels[item.Metadata.Name] = Labels(item);
         }
 
+        Interlocked.Increment(ref _version);
         return ValueTask.CompletedTask;
     }
 
@@ -118,6 +128,7 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
         }
 
         SelectorError = errors.Count == 0 ? null : string.Join("; ", errors);
+        Interlocked.Increment(ref _version);
         if (SelectorError is not null)
         {
             LogSelectorError(logger, SelectorError);

@@ -19,7 +19,7 @@ public sealed class FastRotationFixture(ClusterFixture cluster) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Assert.SkipUnless(cluster.IsLocal, "the manager runs as a process on 127.0.0.1, which only the local control plane can call");
-        Service = await KubeMacPoolService.StartAsync(cluster, waitTimeSeconds: 5, Intervals);
+        Service = await KubeMacPoolService.StartAsync(cluster, waitTimeSeconds: 5, environment: Intervals);
     }
 
     public async ValueTask DisposeAsync()

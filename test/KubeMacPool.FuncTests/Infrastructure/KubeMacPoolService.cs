@@ -26,15 +26,19 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     private readonly ClusterFixture _cluster;
     private readonly string _logPath;
     private readonly int _waitTimeSeconds;
+    private readonly string? _duplicateMacs;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private Process? _process;
 
-    private KubeMacPoolService(ClusterFixture cluster, int waitTimeSeconds, IReadOnlyDictionary<string, string>? environment)
+    private KubeMacPoolService(
+        ClusterFixture cluster, int waitTimeSeconds, string? duplicateMacs, IReadOnlyDictionary<string, string>? environment)
     {
         _cluster = cluster;
         _waitTimeSeconds = waitTimeSeconds;
+        _duplicateMacs = duplicateMacs;
         _environment = environment ?? new Dictionary<string, string>();
         Port = FreePort();
+        MetricsPort = FreePort();
         var logs = Path.Combine(RepositoryPaths.Locate().Root, "_output", "functest");
         Directory.CreateDirectory(logs);
         _logPath = Path.Combine(logs, $"kubemacpool-{Port}.log");
@@ -42,6 +46,10 @@ public sealed class KubeMacPoolService : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The HTTPS metrics port (<c>--metrics-addr=127.0.0.1:port</c>; never the default 8443, which other runs may hold).</summary>
+    public int MetricsPort { get; }
+
+    public Uri MetricsUrl => new($"https://127.0.0.1:{MetricsPort}/metrics");
 
     public IKubernetes Client => _cluster.Client;
 
@@ -50,11 +58,15 @@ public sealed class KubeMacPoolService : IAsyncDisposable
 
     /// <param name="cluster">The test cluster.</param>
     /// <param name="waitTimeSeconds"><c>--wait-time</c>.</param>
+    /// <param name="duplicateMacs">The ConfigMap's <c>DUPLICATE_MACS</c> (<c>allow</c> for collision scenarios); unset = reject.</param>
     /// <param name="environment">Extra environment of the process (e.g. the certificate rotation intervals).</param>
     public static async Task<KubeMacPoolService> StartAsync(
-        ClusterFixture cluster, int waitTimeSeconds = 300, IReadOnlyDictionary<string, string>? environment = null)
+        ClusterFixture cluster,
+        int waitTimeSeconds = 300,
+        string? duplicateMacs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var service = new KubeMacPoolService(cluster, waitTimeSeconds, environment);
+        var service = new KubeMacPoolService(cluster, waitTimeSeconds, duplicateMacs, environment);
         await service.PrepareClusterAsync();
         await service.StartProcessAsync();
         return service;
@@ -130,7 +142,9 @@ public sealed class KubeMacPoolService : IAsyncDisposable
             new V1ConfigMap
             {
                 Metadata = new V1ObjectMeta { Name = RangeConfigMap },
-                Data = new Dictionary<string, string> { ["RANGE_START"] = DefaultRangeStart, ["RANGE_END"] = DefaultRangeEnd },
+                Data = _duplicateMacs is null
+                    ? new Dictionary<string, string> { ["RANGE_START"] = DefaultRangeStart, ["RANGE_END"] = DefaultRangeEnd }
+                    : new Dictionary<string, string> { ["RANGE_START"] = DefaultRangeStart, ["RANGE_END"] = DefaultRangeEnd, ["DUPLICATE_MACS"] = _duplicateMacs },
             },
             Namespace);
 
@@ -187,6 +201,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         {
             ManagerAssembly(), "--v=debug", $"--wait-time={_waitTimeSeconds}", "--webhook-address=127.0.0.1",
             $"--webhook-port={Port}", $"--kubeconfig={_cluster.KubeconfigPath}",
+            $"--metrics-addr=127.0.0.1:{MetricsPort}",
         })
         {
             psi.ArgumentList.Add(arg);
@@ -195,6 +210,11 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         psi.Environment["POD_NAMESPACE"] = Namespace;
         psi.Environment["RANGE_START"] = DefaultRangeStart;
         psi.Environment["RANGE_END"] = DefaultRangeEnd;
+        if (_duplicateMacs is not null)
+        {
+            psi.Environment["DUPLICATE_MACS"] = _duplicateMacs;
+        }
+
         foreach (var (name, value) in _environment)
         {
             psi.Environment[name] = value;
