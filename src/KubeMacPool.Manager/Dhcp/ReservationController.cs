@@ -27,7 +27,7 @@ internal sealed partial class ReservationController(
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly ILogger _logger = loggers.CreateLogger<ReservationController>();
-    private readonly Channel<DhcpWork> _work = Channel.CreateUnbounded<DhcpWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ControllerWork> _work = ControllerWorkChannel.Create();
     private readonly Dictionary<string, IpPool> _pools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IpReservation> _reservations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VirtualMachine> _vms = new(StringComparer.Ordinal);
@@ -40,9 +40,9 @@ internal sealed partial class ReservationController(
     {
         var watchers = new[]
         {
-            Watch(ResourceClients.IpPools(client), stoppingToken),
-            Watch(ResourceClients.IpReservations(client), stoppingToken),
-            Watch(ResourceClients.VirtualMachines(client), stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.IpPools(client), loggers, time, stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.IpReservations(client), loggers, time, stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.VirtualMachines(client), loggers, time, stoppingToken),
         };
         try
         {
@@ -53,14 +53,6 @@ internal sealed partial class ReservationController(
         }
 
         await Task.WhenAll(watchers);
-    }
-
-    private Task Watch<T>(IResourceClient<T> source, CancellationToken cancellationToken)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var watcher = new ResourceWatcher<T>(
-            source, new ChannelHandler<T>(_work.Writer), loggers.CreateLogger("KubeMacPool.Watch." + source.Resource), time);
-        return Task.Run(() => watcher.RunAsync(cancellationToken), cancellationToken);
     }
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
@@ -93,7 +85,7 @@ internal sealed partial class ReservationController(
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 LogReconcileFailed(_logger, e);
-                ScheduleRetry(new DhcpWork.Retry(null, null), cancellationToken);
+                ScheduleRetry(new ReservationRetry(null, null), cancellationToken);
             }
         }
     }
@@ -112,23 +104,23 @@ internal sealed partial class ReservationController(
         public HashSet<string> Freed { get; } = new(StringComparer.Ordinal);
     }
 
-    private void Apply(DhcpWork item, Batch batch)
+    private void Apply(ControllerWork item, Batch batch)
     {
         switch (item)
         {
-            case DhcpWork.Listed<IpPool> pools:
+            case ControllerWork.Listed<IpPool> pools:
                 Replace(_pools, pools.Items, p => p.Metadata.Name);
                 _poolsListed = true;
                 batch.PoolsChanged = true;
                 break;
-            case DhcpWork.Changed<IpPool> pool:
+            case ControllerWork.Changed<IpPool> pool:
                 // A status write (ours) leaves the generation alone: no rebuild for it.
                 batch.PoolsChanged |= pool.Type != WatchEventType.Modified
                     || !_pools.TryGetValue(pool.Item.Metadata.Name, out var known)
                     || known.Metadata.Generation != pool.Item.Metadata.Generation;
                 Update(_pools, pool.Type, pool.Item, pool.Item.Metadata.Name);
                 break;
-            case DhcpWork.Listed<IpReservation> reservations:
+            case ControllerWork.Listed<IpReservation> reservations:
                 foreach (var gone in _reservations.Keys.Except(reservations.Items.Select(IpamState.Key)).ToList())
                 {
                     batch.Reservations.Add(gone);
@@ -138,22 +130,22 @@ internal sealed partial class ReservationController(
                 _reservationsListed = true;
                 batch.All = true;
                 break;
-            case DhcpWork.Changed<IpReservation> reservation:
+            case ControllerWork.Changed<IpReservation> reservation:
                 var key = IpamState.Key(reservation.Item);
                 Update(_reservations, reservation.Type, reservation.Item, key);
                 batch.Reservations.Add(key);
                 batch.VirtualMachines.Add(reservation.Item.Metadata.NamespaceProperty + "/" + reservation.Item.Spec.VirtualMachine);
                 break;
-            case DhcpWork.Listed<VirtualMachine> vms:
+            case ControllerWork.Listed<VirtualMachine> vms:
                 Replace(_vms, vms.Items, VmKey);
                 _vmsListed = true;
                 batch.All = true;
                 break;
-            case DhcpWork.Changed<VirtualMachine> vm:
+            case ControllerWork.Changed<VirtualMachine> vm:
                 Update(_vms, vm.Type, vm.Item, VmKey(vm.Item));
                 batch.VirtualMachines.Add(VmKey(vm.Item));
                 break;
-            case DhcpWork.Retry retry:
+            case ReservationRetry retry:
                 batch.All |= retry.ReservationKey is null && retry.VirtualMachineKey is null;
                 if (retry.ReservationKey is { } r)
                 {
@@ -397,16 +389,16 @@ internal sealed partial class ReservationController(
         catch (HttpOperationException e) when (!cancellationToken.IsCancellationRequested)
         {
             LogWriteFailed(_logger, reservationKey ?? vmKey ?? "pool status", (int)e.Response.StatusCode, e.Response.Content);
-            ScheduleRetry(new DhcpWork.Retry(reservationKey, vmKey), cancellationToken);
+            ScheduleRetry(new ReservationRetry(reservationKey, vmKey), cancellationToken);
         }
         catch (HttpRequestException e)
         {
             LogWriteUnreachable(_logger, reservationKey ?? vmKey ?? "pool status", e);
-            ScheduleRetry(new DhcpWork.Retry(reservationKey, vmKey), cancellationToken);
+            ScheduleRetry(new ReservationRetry(reservationKey, vmKey), cancellationToken);
         }
     }
 
-    private void ScheduleRetry(DhcpWork.Retry retry, CancellationToken cancellationToken) =>
+    private void ScheduleRetry(ReservationRetry retry, CancellationToken cancellationToken) =>
         _ = Task.Delay(RetryDelay, time, cancellationToken)
             .ContinueWith(_ => _work.Writer.TryWrite(retry), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 

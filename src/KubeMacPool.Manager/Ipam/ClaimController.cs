@@ -27,7 +27,7 @@ internal sealed partial class ClaimController(
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly ILogger _logger = loggers.CreateLogger<ClaimController>();
-    private readonly Channel<IpamWork> _work = Channel.CreateUnbounded<IpamWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ControllerWork> _work = ControllerWorkChannel.Create();
     private readonly Dictionary<string, VirtualMachine> _vms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VirtualMachineInstance> _vmis = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NetworkAttachmentDefinition> _nads = new(StringComparer.Ordinal);
@@ -41,10 +41,10 @@ internal sealed partial class ClaimController(
     {
         var watchers = new[]
         {
-            Watch(ResourceClients.VirtualMachines(client), stoppingToken),
-            Watch(ResourceClients.VirtualMachineInstances(client), stoppingToken),
-            Watch(ResourceClients.CustomObjects<NetworkAttachmentDefinition, NetworkAttachmentDefinitionList>(client), stoppingToken),
-            Watch(ResourceClients.CustomObjects<IpamClaim, IpamClaimList>(client), stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.VirtualMachines(client), loggers, time, stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.VirtualMachineInstances(client), loggers, time, stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.CustomObjects<NetworkAttachmentDefinition, NetworkAttachmentDefinitionList>(client), loggers, time, stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.CustomObjects<IpamClaim, IpamClaimList>(client), loggers, time, stoppingToken),
         };
         try
         {
@@ -55,14 +55,6 @@ internal sealed partial class ClaimController(
         }
 
         await Task.WhenAll(watchers);
-    }
-
-    private Task Watch<T>(IResourceClient<T> source, CancellationToken cancellationToken)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var watcher = new ResourceWatcher<T>(
-            source, new IpamChannelHandler<T>(_work.Writer), loggers.CreateLogger("KubeMacPool.Watch." + source.Resource), time);
-        return Task.Run(() => watcher.RunAsync(cancellationToken), cancellationToken);
     }
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
@@ -107,23 +99,23 @@ internal sealed partial class ClaimController(
     }
 
     /// <summary>Updates the caches; returns true when everything must be looked at (a relist).</summary>
-    private bool Apply(IpamWork item, HashSet<string> keys)
+    private bool Apply(ControllerWork item, HashSet<string> keys)
     {
         switch (item)
         {
-            case IpamWork.Listed<VirtualMachine> vms:
+            case ControllerWork.Listed<VirtualMachine> vms:
                 return Replace(_vms, vms.Items, "vms");
-            case IpamWork.Changed<VirtualMachine> vm:
+            case ControllerWork.Changed<VirtualMachine> vm:
                 keys.Add(Update(_vms, vm.Type, vm.Item));
                 return false;
-            case IpamWork.Listed<VirtualMachineInstance> vmis:
+            case ControllerWork.Listed<VirtualMachineInstance> vmis:
                 return Replace(_vmis, vmis.Items, "vmis");
-            case IpamWork.Changed<VirtualMachineInstance> vmi:
+            case ControllerWork.Changed<VirtualMachineInstance> vmi:
                 keys.Add(Update(_vmis, vmi.Type, vmi.Item));
                 return false;
-            case IpamWork.Listed<NetworkAttachmentDefinition> nads:
+            case ControllerWork.Listed<NetworkAttachmentDefinition> nads:
                 return Replace(_nads, nads.Items, "nads");
-            case IpamWork.Changed<NetworkAttachmentDefinition> nad:
+            case ControllerWork.Changed<NetworkAttachmentDefinition> nad:
                 Update(_nads, nad.Type, nad.Item);
                 if (nad.Type != WatchEventType.Deleted && NadNetworkConfig.Parse(nad.Item.Spec?.Config).Error is { } invalid)
                 {
@@ -136,9 +128,9 @@ internal sealed partial class ClaimController(
                 // network, of its namespace): the reconciles are cache-only unless something differs.
                 keys.UnionWith(_vmis.Keys);
                 return false;
-            case IpamWork.Listed<IpamClaim> claims:
+            case ControllerWork.Listed<IpamClaim> claims:
                 return Replace(_claims, claims.Items, "claims");
-            case IpamWork.Changed<IpamClaim> claim:
+            case ControllerWork.Changed<IpamClaim> claim:
                 Update(_claims, claim.Type, claim.Item);
                 if (OwnerKey(claim.Item) is { } owner)
                 {
@@ -146,7 +138,7 @@ internal sealed partial class ClaimController(
                 }
 
                 return false;
-            case IpamWork.Retry retry:
+            case ClaimRetry retry:
                 keys.Add(retry.Key);
                 return false;
             default:
@@ -318,7 +310,7 @@ internal sealed partial class ClaimController(
 
     private void ScheduleRetry(string key, CancellationToken cancellationToken) =>
         _ = Task.Delay(RetryDelay, time, cancellationToken)
-            .ContinueWith(_ => _work.Writer.TryWrite(new IpamWork.Retry(key)), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            .ContinueWith(_ => _work.Writer.TryWrite(new ClaimRetry(key)), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     private static ObjectState State(V1ObjectMeta? metadata) =>
         metadata is null ? ObjectState.Absent : metadata.DeletionTimestamp is null ? ObjectState.Present : ObjectState.Deleting;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using k8s;
-using k8s.Models;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Dhcp.Leases;
 using KubeMacPool.Manager.Kubernetes.Models;
@@ -22,7 +21,7 @@ internal sealed partial class LeaseBookFeeder(
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<LeaseBookFeeder>();
-    private readonly Channel<DhcpWork> _work = Channel.CreateUnbounded<DhcpWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ControllerWork> _work = ControllerWorkChannel.Create();
     private readonly Dictionary<string, IpReservation> _reservations = new(StringComparer.Ordinal);
     private volatile IReadOnlyDictionary<MacAddress, IpReservation> _sources = new Dictionary<MacAddress, IpReservation>();
     private IpPool? _pool;
@@ -37,8 +36,8 @@ internal sealed partial class LeaseBookFeeder(
         var poolName = options.Value.Pool;
         var watchers = new[]
         {
-            Watch(ResourceClients.IpPools(client, poolName), stoppingToken),
-            Watch(ResourceClients.IpReservations(client), stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.IpPools(client, poolName), loggers, time, stoppingToken),
+            _work.Writer.WatchInto(ResourceClients.IpReservations(client), loggers, time, stoppingToken),
         };
         try
         {
@@ -62,26 +61,18 @@ internal sealed partial class LeaseBookFeeder(
         await Task.WhenAll(watchers);
     }
 
-    private Task Watch<T>(IResourceClient<T> source, CancellationToken cancellationToken)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var watcher = new ResourceWatcher<T>(
-            source, new ChannelHandler<T>(_work.Writer), loggers.CreateLogger("KubeMacPool.Watch." + source.Resource), time);
-        return Task.Run(() => watcher.RunAsync(cancellationToken), cancellationToken);
-    }
-
-    private void Apply(DhcpWork item)
+    private void Apply(ControllerWork item)
     {
         switch (item)
         {
-            case DhcpWork.Listed<IpPool> pools:
+            case ControllerWork.Listed<IpPool> pools:
                 _pool = pools.Items.Count > 0 ? pools.Items[0] : null;
                 _poolListed = true;
                 break;
-            case DhcpWork.Changed<IpPool> pool:
+            case ControllerWork.Changed<IpPool> pool:
                 _pool = pool.Type == WatchEventType.Deleted ? null : pool.Item;
                 break;
-            case DhcpWork.Listed<IpReservation> reservations:
+            case ControllerWork.Listed<IpReservation> reservations:
                 _reservations.Clear();
                 foreach (var r in reservations.Items)
                 {
@@ -90,10 +81,10 @@ internal sealed partial class LeaseBookFeeder(
 
                 _reservationsListed = true;
                 break;
-            case DhcpWork.Changed<IpReservation> reservation when reservation.Type == WatchEventType.Deleted:
+            case ControllerWork.Changed<IpReservation> reservation when reservation.Type == WatchEventType.Deleted:
                 _reservations.Remove(IpamState.Key(reservation.Item));
                 break;
-            case DhcpWork.Changed<IpReservation> reservation:
+            case ControllerWork.Changed<IpReservation> reservation:
                 _reservations[IpamState.Key(reservation.Item)] = reservation.Item;
                 break;
         }

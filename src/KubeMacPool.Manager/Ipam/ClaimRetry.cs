@@ -1,0 +1,6 @@
+using KubeMacPool.Manager.Kubernetes.Watching;
+
+namespace KubeMacPool.Manager.Ipam;
+
+/// <summary>Look at one VM/VMI key (<c>namespace/name</c>) again after a failed write.</summary>
+internal sealed record ClaimRetry(string Key) : ControllerWork;
