@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using KubeMacPool.Core.Networks;
+using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Models;
 
 namespace KubeMacPool.Manager.Controllers;
@@ -20,15 +20,13 @@ internal sealed partial class LegacyFinalizerRemover(IKubernetes client, ILogger
             {
                 var vm = await client.CustomObjects.GetNamespacedCustomObjectAsync<VirtualMachine>(
                     VirtualMachine.Group, VirtualMachine.Version, @namespace, VirtualMachine.Plural, name, cancellationToken);
-                var index = vm.Metadata.Finalizers?.IndexOf(WellKnown.LegacyFinalizer) ?? -1;
-                if (index < 0)
+                if (ObjectPatches.RemoveFinalizer(vm.Metadata, WellKnown.LegacyFinalizer) is not { } patch)
                 {
                     return;
                 }
 
-                var patch = $$"""[{"op":"test","path":"/metadata/finalizers/{{index}}","value":"{{WellKnown.LegacyFinalizer}}"},{"op":"remove","path":"/metadata/finalizers/{{index}}"}]""";
                 await client.CustomObjects.PatchNamespacedCustomObjectAsync(
-                    new V1Patch(patch, V1Patch.PatchType.JsonPatch), VirtualMachine.Group, VirtualMachine.Version, @namespace,
+                    patch, VirtualMachine.Group, VirtualMachine.Version, @namespace,
                     VirtualMachine.Plural, name, cancellationToken: cancellationToken);
                 LogRemoved(logger, @namespace, name);
                 return;

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Models;
 
 namespace KubeMacPool.Manager.Dhcp;
@@ -22,7 +23,7 @@ internal sealed class ReservationApi(IKubernetes client)
                 Name = desired.Name,
                 NamespaceProperty = vm.Metadata.NamespaceProperty,
                 Finalizers = [IpReservation.Finalizer],
-                Labels = new Dictionary<string, string> { ["kubevirt.io/vm"] = LabelValue(vm.Metadata.Name) },
+                Labels = new Dictionary<string, string> { ["kubevirt.io/vm"] = ObjectPatches.LabelValue(vm.Metadata.Name) },
                 OwnerReferences =
                 [
                     new V1OwnerReference
@@ -56,39 +57,30 @@ internal sealed class ReservationApi(IKubernetes client)
         var patch = new JsonArray(
             new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = reservation.Metadata.ResourceVersion },
             new JsonObject { ["op"] = "add", ["path"] = "/spec", ["value"] = JsonNode.Parse(KubernetesJson.Serialize(spec)) });
-        return IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
+        return ObjectPatches.IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), IpPool.Group, IpPool.Version,
             reservation.Metadata.NamespaceProperty, IpReservation.Plural, reservation.Metadata.Name, cancellationToken: cancellationToken));
     }
 
     public Task DeleteAsync(IpReservation reservation, CancellationToken cancellationToken) =>
-        IgnoreNotFound(client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+        ObjectPatches.IgnoreNotFound(client.CustomObjects.DeleteNamespacedCustomObjectAsync(
             IpPool.Group, IpPool.Version, reservation.Metadata.NamespaceProperty, IpReservation.Plural, reservation.Metadata.Name,
             new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = reservation.Metadata.Uid } },
             cancellationToken: cancellationToken));
 
     /// <summary>Removes our finalizer only if the list is still what we saw (a JSON patch test), else 422 and a retry.</summary>
-    public Task RemoveFinalizerAsync(IpReservation reservation, CancellationToken cancellationToken)
-    {
-        var index = reservation.Metadata.Finalizers?.IndexOf(IpReservation.Finalizer) ?? -1;
-        if (index < 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        var patch = new JsonArray(
-            new JsonObject { ["op"] = "test", ["path"] = $"/metadata/finalizers/{index}", ["value"] = IpReservation.Finalizer },
-            new JsonObject { ["op"] = "remove", ["path"] = $"/metadata/finalizers/{index}" });
-        return IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
-            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), IpPool.Group, IpPool.Version,
-            reservation.Metadata.NamespaceProperty, IpReservation.Plural, reservation.Metadata.Name, cancellationToken: cancellationToken));
-    }
+    public Task RemoveFinalizerAsync(IpReservation reservation, CancellationToken cancellationToken) =>
+        ObjectPatches.RemoveFinalizer(reservation.Metadata, IpReservation.Finalizer) is { } patch
+            ? ObjectPatches.IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
+                patch, IpPool.Group, IpPool.Version, reservation.Metadata.NamespaceProperty, IpReservation.Plural,
+                reservation.Metadata.Name, cancellationToken: cancellationToken))
+            : Task.CompletedTask;
 
     public Task WriteStatusAsync(IpReservation reservation, IpReservationStatus status, CancellationToken cancellationToken)
     {
         var patch = new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/status", ["value"] = JsonNode.Parse(KubernetesJson.Serialize(status)) });
-        return IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+        return ObjectPatches.IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), IpPool.Group, IpPool.Version,
             reservation.Metadata.NamespaceProperty, IpReservation.Plural, reservation.Metadata.Name, cancellationToken: cancellationToken));
     }
@@ -97,7 +89,7 @@ internal sealed class ReservationApi(IKubernetes client)
     {
         var patch = new JsonArray(
             new JsonObject { ["op"] = "add", ["path"] = "/status", ["value"] = JsonNode.Parse(KubernetesJson.Serialize(status)) });
-        return IgnoreNotFound(client.CustomObjects.PatchClusterCustomObjectStatusAsync(
+        return ObjectPatches.IgnoreNotFound(client.CustomObjects.PatchClusterCustomObjectStatusAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), IpPool.Group, IpPool.Version, IpPool.Plural, pool,
             cancellationToken: cancellationToken));
     }
@@ -110,18 +102,4 @@ internal sealed class ReservationApi(IKubernetes client)
         MacAddress = desired.MacAddress,
         IpAddress = desired.PinnedIp,
     };
-
-    /// <summary>Label values are at most 63 characters; longer VM names are found through the spec instead.</summary>
-    private static string LabelValue(string name) => name.Length <= 63 ? name : name[..63].TrimEnd('-', '.', '_');
-
-    private static async Task IgnoreNotFound(Task call)
-    {
-        try
-        {
-            await call;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
-    }
 }

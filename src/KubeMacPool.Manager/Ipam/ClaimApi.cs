@@ -4,6 +4,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using KubeMacPool.Core.Ipam;
+using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Models;
 
 namespace KubeMacPool.Manager.Ipam;
@@ -23,7 +24,7 @@ internal sealed class ClaimApi(IKubernetes client)
             {
                 Name = desired.ClaimName,
                 NamespaceProperty = @namespace,
-                Labels = new Dictionary<string, string> { [IpamClaim.VmLabel] = LabelValue(vmName) },
+                Labels = new Dictionary<string, string> { [IpamClaim.VmLabel] = ObjectPatches.LabelValue(vmName) },
                 Annotations = desired.MacAddress is null ? null : new Dictionary<string, string> { [IpamClaim.MacAnnotation] = desired.MacAddress },
                 Finalizers = [IpamClaim.Finalizer],
                 OwnerReferences = [owner],
@@ -49,39 +50,16 @@ internal sealed class ClaimApi(IKubernetes client)
         {
             ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [IpamClaim.MacAnnotation] = mac } },
         };
-        return IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
+        return ObjectPatches.IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), IpamClaim.Group, IpamClaim.Version,
             claim.Metadata.NamespaceProperty, IpamClaim.Plural, claim.Metadata.Name, cancellationToken: cancellationToken));
     }
 
     /// <summary>Removes our finalizer only if the list is still what we saw (a JSON patch test); else 422 and a retry.</summary>
-    public Task RemoveFinalizerAsync(IpamClaim claim, CancellationToken cancellationToken)
-    {
-        var index = claim.Metadata.Finalizers?.IndexOf(IpamClaim.Finalizer) ?? -1;
-        if (index < 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        var patch = new JsonArray(
-            new JsonObject { ["op"] = "test", ["path"] = $"/metadata/finalizers/{index}", ["value"] = IpamClaim.Finalizer },
-            new JsonObject { ["op"] = "remove", ["path"] = $"/metadata/finalizers/{index}" });
-        return IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
-            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), IpamClaim.Group, IpamClaim.Version,
-            claim.Metadata.NamespaceProperty, IpamClaim.Plural, claim.Metadata.Name, cancellationToken: cancellationToken));
-    }
-
-    /// <summary>Label values are at most 63 characters; a longer VM name is cut (its claims are still found by this).</summary>
-    public static string LabelValue(string name) => name.Length <= 63 ? name : name[..63].TrimEnd('-', '.', '_');
-
-    private static async Task IgnoreNotFound(Task call)
-    {
-        try
-        {
-            await call;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
-    }
+    public Task RemoveFinalizerAsync(IpamClaim claim, CancellationToken cancellationToken) =>
+        ObjectPatches.RemoveFinalizer(claim.Metadata, IpamClaim.Finalizer) is { } patch
+            ? ObjectPatches.IgnoreNotFound(client.CustomObjects.PatchNamespacedCustomObjectAsync(
+                patch, IpamClaim.Group, IpamClaim.Version, claim.Metadata.NamespaceProperty, IpamClaim.Plural, claim.Metadata.Name,
+                cancellationToken: cancellationToken))
+            : Task.CompletedTask;
 }

@@ -33,6 +33,11 @@ internal sealed partial class ClaimController(
     private readonly Dictionary<string, NetworkAttachmentDefinition> _nads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IpamClaim> _claims = new(StringComparer.Ordinal);
 
+    // The claims by namespace/kubevirt.io/vm label, rebuilt only when a claim changed, so a reconcile (and a full resync
+    // over every VM) does not scan every claim of the cluster.
+    private ILookup<string, IpamClaim> _claimsByVm = Array.Empty<IpamClaim>().ToLookup(ClaimsByVmKey);
+    private bool _claimsChanged = true;
+
     // What was last reported per key, so a problem is an Event once, not once per reconcile.
     private readonly Dictionary<string, string> _reported = new(StringComparer.Ordinal);
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
@@ -81,7 +86,13 @@ internal sealed partial class ClaimController(
                 LogSynced(_logger, _vms.Count, _vmis.Count, _nads.Count, _claims.Count);
             }
 
-            claimedMacs.Replace(_claims.Values);
+            if (_claimsChanged)
+            {
+                _claimsChanged = false;
+                claimedMacs.Replace(_claims.Values);
+                _claimsByVm = _claims.Values.ToLookup(ClaimsByVmKey, StringComparer.Ordinal);
+            }
+
             var todo = all ? [.. _vms.Keys.Union(_vmis.Keys).Union(_claims.Values.Select(OwnerKey).OfType<string>()).Union(keys)] : keys;
             foreach (var key in todo)
             {
@@ -129,8 +140,10 @@ internal sealed partial class ClaimController(
                 keys.UnionWith(_vmis.Keys);
                 return false;
             case ControllerWork.Listed<IpamClaim> claims:
+                _claimsChanged = true;
                 return Replace(_claims, claims.Items, "claims");
             case ControllerWork.Changed<IpamClaim> claim:
+                _claimsChanged = true;
                 Update(_claims, claim.Type, claim.Item);
                 if (OwnerKey(claim.Item) is { } owner)
                 {
@@ -154,10 +167,8 @@ internal sealed partial class ClaimController(
         var vmi = _vmis.GetValueOrDefault(key);
         var vmState = State(vm?.Metadata);
         var vmiState = State(vmi?.Metadata);
-        var label = ClaimApi.LabelValue(name);
-        var claims = _claims.Values
-            .Where(c => c.Metadata.NamespaceProperty == ns && c.Metadata.Labels.ValueOrNull(IpamClaim.VmLabel) == label)
-            .ToList();
+        var label = ObjectPatches.LabelValue(name);
+        var claims = _claimsByVm[ns + "/" + label].ToList();
 
         if (ClaimCleanup.ShouldRemoveFinalizers(vmState, vmiState, VmiSpec.HasActivePods(vmi?.Status)))
         {
@@ -320,6 +331,9 @@ internal sealed partial class ClaimController(
         claim.Metadata.Labels.ValueOrNull(IpamClaim.VmLabel) is { Length: > 0 } vm ? claim.Metadata.NamespaceProperty + "/" + vm : null;
 
     private static string Key(V1ObjectMeta metadata) => metadata.NamespaceProperty + "/" + metadata.Name;
+
+    private static string ClaimsByVmKey(IpamClaim claim) =>
+        claim.Metadata.NamespaceProperty + "/" + claim.Metadata.Labels.ValueOrNull(IpamClaim.VmLabel);
 
     private bool Replace<T>(Dictionary<string, T> cache, IEnumerable<T> items, string what)
         where T : IKubernetesObject<V1ObjectMeta>

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using KubeMacPool.Core.Ipam;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Models;
@@ -12,15 +11,16 @@ namespace KubeMacPool.Manager.Ipam;
 /// </summary>
 internal sealed class ClaimedMacs
 {
-    private volatile FrozenDictionary<string, (string Mac, string? OwnerUid)> _byClaim =
-        FrozenDictionary<string, (string Mac, string? OwnerUid)>.Empty;
+    // A snapshot replaced whole on every claim change and never written after: readers need no lock.
+    private volatile IReadOnlyDictionary<string, (string Mac, string? OwnerUid)> _byClaim =
+        new Dictionary<string, (string Mac, string? OwnerUid)>();
 
     public void Replace(IEnumerable<IpamClaim> claims) =>
         _byClaim = claims
             .Where(c => c.Metadata.DeletionTimestamp is null)
             .Select(c => (Key: c.Metadata.NamespaceProperty + "/" + c.Metadata.Name, Mac: c.Metadata.Annotations.ValueOrNull(IpamClaim.MacAnnotation), Owner: c.Metadata.OwnerReferences))
             .Where(c => c.Mac is { Length: > 0 })
-            .ToFrozenDictionary(c => c.Key, c => (c.Mac!, c.Owner is { Count: 1 } owners ? owners[0].Uid : null), StringComparer.Ordinal);
+            .ToDictionary(c => c.Key, c => (c.Mac!, c.Owner is { Count: 1 } owners ? owners[0].Uid : null), StringComparer.Ordinal);
 
     /// <summary>The MAC the claim of VM <paramref name="vmUid"/>'s interface holds, or null when it has no claim.</summary>
     public string? Find(string @namespace, string vmName, string? vmUid, string interfaceName) =>
