@@ -2,8 +2,8 @@ namespace KubeMacPool.Manager.Admission;
 
 internal static class AdmissionServiceCollectionExtensions
 {
-    public const string PodsPath = "/mutate-pods";
-    public const string VirtualMachinesPath = "/mutate-virtualmachines";
+    public const string PodsPath = WellKnown.PodsPath;
+    public const string VirtualMachinesPath = WellKnown.VirtualMachinesPath;
 
     public static IServiceCollection AddAdmissionWebhooks(this IServiceCollection services)
     {

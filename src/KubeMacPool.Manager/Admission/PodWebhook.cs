@@ -1,7 +1,8 @@
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
 using System.Text.Json.Nodes;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
-using KubeMacPool.Manager.Controllers;
 
 namespace KubeMacPool.Manager.Admission;
 
@@ -11,7 +12,7 @@ namespace KubeMacPool.Manager.Admission;
 /// user's own fields kept, through one targeted patch op.
 /// </summary>
 internal sealed partial class PodWebhook(
-    MacPool pool, KnownVirtualMachines virtualMachines, TimeProvider time, ILogger<PodWebhook> logger) : IAdmissionWebhook
+    MacPool pool, Informer<VirtualMachine> virtualMachines, TimeProvider time, ILogger<PodWebhook> logger) : IAdmissionWebhook
 {
     /// <summary>Pods created with generateName have no name at admission: their MACs wait under a temporary owner.</summary>
     public const string TemporaryOwnerPrefix = "~";
@@ -78,7 +79,7 @@ internal sealed partial class PodWebhook(
         && owners.OfType<JsonObject>().Any(o =>
             o["kind"]?.ToString() == "VirtualMachineInstance"
             && o["name"]?.ToString() is { } vmi
-            && virtualMachines.Contains(@namespace, vmi));
+            && virtualMachines.Cache.Get(@namespace, vmi) is not null);
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Debug, Message = "Pod {Namespace}/{Name}: only the JSON list form of the networks annotation is given MACs; the comma form is left as it is")]
     private static partial void LogCommaForm(ILogger logger, string @namespace, string? name);

@@ -8,8 +8,8 @@ namespace KubeMacPool.Manager.Certificates;
 /// </summary>
 internal sealed class CertificateOptions
 {
-    public const string CaSecretName = "kubemacpool-mutator-ca";
-    public const string WebhookConfigurationName = "kubemacpool-mutator";
+    public const string CaSecretName = WellKnown.CaSecret;
+    public const string WebhookConfigurationName = WellKnown.MutatingWebhookConfiguration;
 
     public string ServiceName { get; set; } = "kubemacpool-service";
 

@@ -1,3 +1,4 @@
+using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Core.Collisions;
 
 namespace KubeMacPool.Manager.Collisions;
@@ -7,6 +8,8 @@ internal static class CollisionsServiceCollectionExtensions
     /// <summary>MAC collision detection among running VMIs and pods: Events and the <c>kmp_mac_collisions</c> gauge.</summary>
     public static IServiceCollection AddCollisionDetection(this IServiceCollection services)
     {
+        services.AddPodInformer();
+        services.AddVirtualMachineInstanceInformer();
         services.AddSingleton<CollisionMap>();
         services.AddSingleton<CollisionReporter>();
         services.AddSingleton<CollisionTrackers>();

@@ -1,41 +1,41 @@
-using k8s;
 using k8s.Models;
 using KubeMacPool.Core.Pool;
-using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Namespaces;
 using KubeMacPool.Manager.Telemetry;
-using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Controllers;
 
 /// <summary>
-/// Starts every watch in dependency order and gates readiness on the startup rebuild: namespaces and the webhook
-/// opt modes first (they say what is managed), then VirtualMachines (pods of VMs are theirs), then Pods. Only then
-/// is the pool complete and the service ready. KubeVirt is found by discovery; without it the service runs for
-/// pods and keeps looking, starting the VM side when KubeVirt appears.
+/// The startup rebuild, which gates readiness: the shared informers list every kind at once; the pool takes them in
+/// dependency order: namespaces and the webhook opt modes first (they say what is managed), then VirtualMachines
+/// (pods of VMs are theirs), then Pods. Only then is the pool complete and the service ready. Nothing else waits
+/// here: other features read the same caches when they are ready. Without KubeVirt the service is ready for pods and
+/// adds the VMs when discovery finds KubeVirt.
 /// </summary>
 internal sealed partial class ClusterSync(
-    IKubernetes client,
     MacPool pool,
     ReadinessGate readiness,
     ManagedNamespaces namespaces,
+    Informer<V1Namespace> namespaceInformer,
+    Informer<V1MutatingWebhookConfiguration> webhookInformer,
+    Informer<V1ConfigMap> rangeInformer,
+    Informer<VirtualMachine> virtualMachineInformer,
+    Informer<V1Pod> podInformer,
     VirtualMachineController virtualMachines,
     PodController pods,
     RangeConfigMapController rangeConfig,
+    LegacyFinalizerRemover finalizers,
     HealLoop heal,
     KubeVirtDiscovery discovery,
     ManagerMetrics metrics,
-    IOptions<ManagerOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILogger<ClusterSync> logger) : BackgroundService
 {
-    public const string PoolReady = "pool";
-    private static readonly TimeSpan DiscoveryInterval = TimeSpan.FromSeconds(5);
-
-    private readonly ILogger _logger = loggers.CreateLogger<ClusterSync>();
+    public const string PoolReady = WellKnown.PoolReadiness;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,98 +46,58 @@ internal sealed partial class ClusterSync(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = time.GetTimestamp();
-        var running = new List<Task>();
-        var namespaceWatch = Start(ResourceClients.Namespaces(client), namespaces, running, stoppingToken);
-        var webhookWatch = Start(ResourceClients.MutatingWebhookConfiguration(client, ManagedNamespaces.ConfigurationName), namespaces, running, stoppingToken);
-        Start(ResourceClients.ConfigMap(client, options.Value.PodNamespace!, RangeConfigMapController.Name), rangeConfig, running, stoppingToken);
-        await Task.WhenAll(namespaceWatch.Synced, webhookWatch.Synced).WaitAsync(stoppingToken);
-        while (namespaces.SelectorError is { } error)
-        {
-            readiness.Unsatisfy(PoolReady, "pool manager not ready: " + error);
-            await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
-        }
+        await namespaceInformer.SubscribeAsync(namespaces, stoppingToken);
+        await webhookInformer.SubscribeAsync(namespaces, stoppingToken);
+        await rangeInformer.SubscribeAsync(rangeConfig, stoppingToken);
+        ReportSelectorError();
+        namespaces.Changed += ReportSelectorError;
+        await namespaces.Known.WaitAsync(stoppingToken);
+        namespaces.Changed -= ReportSelectorError;
 
-        // Pods are listed while the VMs are (the two lists dominate startup) but applied after them.
-        var virtualMachinesKnown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var podWatch = Start(ResourceClients.Pods(client), new GatedHandler<V1Pod>(pods, () => virtualMachinesKnown.Task), running, stoppingToken);
-        if (await KubeVirtInstalledAsync(stoppingToken))
+        var running = new List<Task> { finalizers.RunAsync(stoppingToken), heal.RunAsync(stoppingToken) };
+        if (await discovery.FirstAnswer.WaitAsync(stoppingToken))
         {
-            await StartVirtualMachinesAsync(running, stoppingToken);
+            await StartVirtualMachinesAsync(stoppingToken);
         }
         else
         {
-            LogNoKubeVirt(_logger);
-            running.Add(WaitForKubeVirtAsync(stoppingToken));
+            running.Add(StartVirtualMachinesWhenKubeVirtAsync(stoppingToken));
         }
 
-        virtualMachinesKnown.TrySetResult();
-        await podWatch.Synced.WaitAsync(stoppingToken);
+        // The pod list was read alongside the VMs; it is applied after them (launcher pods belong to VMs).
+        await podInformer.SubscribeAsync(pods, stoppingToken);
+        await podInformer.Synced.WaitAsync(stoppingToken);
         pool.Compact();
         readiness.Satisfy(PoolReady);
         var elapsed = time.GetElapsedTime(started);
         metrics.RecordRebuild(elapsed);
-        LogReady(_logger, elapsed.TotalMilliseconds);
+        LogReady(logger, elapsed.TotalMilliseconds);
 
         // The startup lists were the largest allocation this process makes; give that memory back once.
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         await Task.WhenAll(running);
     }
 
-    private async Task StartVirtualMachinesAsync(List<Task> running, CancellationToken cancellationToken)
+    private void ReportSelectorError()
     {
-        var vmWatch = Start(ResourceClients.VirtualMachines(client), virtualMachines, running, cancellationToken);
-        await vmWatch.Synced.WaitAsync(cancellationToken);
-        running.Add(heal.RunAsync(cancellationToken));
-    }
-
-    private async Task WaitForKubeVirtAsync(CancellationToken cancellationToken)
-    {
-        while (!await KubeVirtInstalledAsync(cancellationToken))
+        if (namespaces.SelectorError is { } error)
         {
-            await Task.Delay(DiscoveryInterval, time, cancellationToken);
-        }
-
-        LogKubeVirtAppeared(_logger);
-
-        // ExecuteAsync already awaits the list it was given; the VM side started late is awaited here instead.
-        var virtualMachineSide = new List<Task>();
-        await StartVirtualMachinesAsync(virtualMachineSide, cancellationToken);
-        await Task.WhenAll(virtualMachineSide);
-    }
-
-    private async Task<bool> KubeVirtInstalledAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return await discovery.IsInstalledAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogDiscoveryFailed(_logger, e);
-                await Task.Delay(DiscoveryInterval, time, cancellationToken);
-            }
+            readiness.Unsatisfy(PoolReady, "pool manager not ready: " + error);
         }
     }
 
-    private ResourceWatcher<T> Start<T>(IResourceClient<T> source, IResourceEventHandler<T> handler, List<Task> running, CancellationToken cancellationToken)
-        where T : IKubernetesObject<V1ObjectMeta>
+    private async Task StartVirtualMachinesAsync(CancellationToken cancellationToken)
     {
-        var watcher = new ResourceWatcher<T>(source, handler, loggers.CreateLogger("KubeMacPool.Watch." + source.Resource), time);
-        running.Add(Task.Run(() => watcher.RunAsync(cancellationToken), cancellationToken));
-        return watcher;
+        await virtualMachineInformer.SubscribeAsync(virtualMachines, cancellationToken);
+        await virtualMachineInformer.Synced.WaitAsync(cancellationToken);
+    }
+
+    private async Task StartVirtualMachinesWhenKubeVirtAsync(CancellationToken cancellationToken)
+    {
+        await discovery.Installed.WaitAsync(cancellationToken);
+        await StartVirtualMachinesAsync(cancellationToken);
     }
 
     [LoggerMessage(EventId = 800, Level = LogLevel.Information, Message = "Pool rebuilt from the cluster in {Milliseconds} ms; ready")]
     private static partial void LogReady(ILogger logger, double milliseconds);
-
-    [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "KubeVirt (kubevirt.io/v1) is not installed; serving pods only and checking every 5 s")]
-    private static partial void LogNoKubeVirt(ILogger logger);
-
-    [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "KubeVirt appeared; starting the virtual machine controllers")]
-    private static partial void LogKubeVirtAppeared(ILogger logger);
-
-    [LoggerMessage(EventId = 803, Level = LogLevel.Warning, Message = "API discovery failed; retrying")]
-    private static partial void LogDiscoveryFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,4 @@
-using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Namespaces;
 
 namespace KubeMacPool.Manager.Controllers;
@@ -8,9 +8,12 @@ internal static class ControllersServiceCollectionExtensions
     /// <summary>The watches that keep the pool in step with the cluster, and the startup rebuild that gates readiness.</summary>
     public static IServiceCollection AddPoolControllers(this IServiceCollection services)
     {
+        services.AddNamespaceInformer();
+        services.AddMutatingWebhookInformer();
+        services.AddRangeConfigMapInformer();
+        services.AddVirtualMachineInformer();
+        services.AddPodInformer();
         services.AddSingleton<ManagedNamespaces>();
-        services.AddSingleton<KnownVirtualMachines>();
-        services.AddSingleton<KubeVirtDiscovery>();
         services.AddSingleton<LegacyFinalizerRemover>();
         services.AddSingleton<VirtualMachineController>();
         services.AddSingleton<PodController>();

@@ -1,5 +1,5 @@
-using k8s;
-using k8s.Autorest;
+using k8s.Models;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Configuration;
@@ -11,10 +11,16 @@ namespace KubeMacPool.Manager.Controllers;
 /// <summary>
 /// Every few seconds, settles reservations pending longer than <c>--wait-time</c>: the object was rejected after
 /// our webhook, or its persisted form never reached us. The live object decides: what it carries stays, the rest
-/// is released; an object that does not exist releases everything it had pending.
+/// is released; an object that does not exist releases everything it had pending. It reads the informers' caches,
+/// never the API.
 /// </summary>
 internal sealed partial class HealLoop(
-    MacPool pool, IKubernetes client, IOptions<ManagerOptions> options, TimeProvider time, ILogger<HealLoop> logger)
+    MacPool pool,
+    Informer<VirtualMachine> virtualMachines,
+    Informer<V1Pod> pods,
+    IOptions<ManagerOptions> options,
+    TimeProvider time,
+    ILogger<HealLoop> logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
 
@@ -34,41 +40,36 @@ internal sealed partial class HealLoop(
         }
     }
 
-    public async Task HealOnceAsync(CancellationToken cancellationToken)
+    public Task HealOnceAsync(CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - options.Value.WaitTime;
-        foreach (var owner in pool.StalePending(cutoff).Select(e => e.Owner).Distinct())
+        foreach (var owner in pool.StalePending(cutoff).Select(e => e.Owner).Distinct().ToList())
         {
-            var persisted = await LiveMacsAsync(owner, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            var persisted = LiveMacs(owner);
             pool.Commit(owner, cutoff, persisted ?? []);
             LogHealed(logger, owner.Key, persisted is null);
         }
+
+        return Task.CompletedTask;
     }
 
-    /// <summary>The MACs the live object carries, or null when it does not exist.</summary>
-    private async Task<IReadOnlyList<(string, MacAddress)>?> LiveMacsAsync(MacOwner owner, CancellationToken cancellationToken)
+    /// <summary>The MACs the object carries as the informers last saw it, or null when it does not exist.</summary>
+    private IReadOnlyList<(string, MacAddress)>? LiveMacs(MacOwner owner)
     {
         if (owner.Kind == MacOwner.PodKind && PodController.IsTemporary(owner))
         {
             return null;
         }
 
-        try
+        if (owner.IsVirtualMachine)
         {
-            if (owner.IsVirtualMachine)
-            {
-                var vm = await client.CustomObjects.GetNamespacedCustomObjectAsync<VirtualMachine>(
-                    VirtualMachine.Group, VirtualMachine.Version, owner.Namespace, VirtualMachine.Plural, owner.Name, cancellationToken);
-                return VirtualMachineController.PersistedMacs(vm, supportedOnly: false).ToList();
-            }
+            return virtualMachines.Cache.Get(owner.Namespace, owner.Name) is { } vm
+                ? VirtualMachineController.PersistedMacs(vm, supportedOnly: false).ToList()
+                : null;
+        }
 
-            var pod = await client.CoreV1.ReadNamespacedPodAsync(owner.Name, owner.Namespace, cancellationToken: cancellationToken);
-            return PodController.PersistedMacs(pod).ToList();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        return pods.Cache.Get(owner.Namespace, owner.Name) is { } pod ? PodController.PersistedMacs(pod).ToList() : null;
     }
 
     [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Healed stale reservations of {Owner} (object gone: {Gone})")]

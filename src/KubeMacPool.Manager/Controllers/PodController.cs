@@ -1,3 +1,5 @@
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
 using k8s;
 using k8s.Models;
 using KubeMacPool.Core.Addressing;
@@ -5,7 +7,6 @@ using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Kubernetes;
-using KubeMacPool.Manager.Kubernetes.Watching;
 using KubeMacPool.Manager.Namespaces;
 
 namespace KubeMacPool.Manager.Controllers;
@@ -15,7 +16,7 @@ namespace KubeMacPool.Manager.Controllers;
 /// reserved once the pod exists (moving a generateName pod's MACs from its temporary owner to its real name),
 /// and releases them when the pod goes, whether or not its namespace still exists.
 /// </summary>
-internal sealed class PodController(MacPool pool, ManagedNamespaces namespaces, KnownVirtualMachines virtualMachines)
+internal sealed class PodController(MacPool pool, ManagedNamespaces namespaces, Informer<VirtualMachine> virtualMachines)
     : IResourceEventHandler<V1Pod>
 {
     public ValueTask OnListedAsync(IReadOnlyList<V1Pod> items, CancellationToken cancellationToken)
@@ -88,5 +89,5 @@ internal sealed class PodController(MacPool pool, ManagedNamespaces namespaces, 
     }
 
     private bool IsLauncherOfVirtualMachine(V1Pod pod) =>
-        pod.Metadata.OwnerReferences?.Any(o => o.Kind == "VirtualMachineInstance" && virtualMachines.Contains(pod.Metadata.NamespaceProperty, o.Name)) == true;
+        pod.Metadata.OwnerReferences?.Any(o => o.Kind == "VirtualMachineInstance" && virtualMachines.Cache.Get(pod.Metadata.NamespaceProperty, o.Name) is not null) == true;
 }

@@ -4,7 +4,7 @@ using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Kubernetes;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Controllers;
@@ -18,7 +18,7 @@ internal sealed partial class RangeConfigMapController(
     MacPool pool, EventRecorder events, IOptions<ManagerOptions> options, ILogger<RangeConfigMapController> logger)
     : IResourceEventHandler<V1ConfigMap>
 {
-    public const string Name = "kubemacpool-mac-range-config";
+    public const string Name = WellKnown.RangeConfigMap;
 
     public ValueTask OnListedAsync(IReadOnlyList<V1ConfigMap> items, CancellationToken cancellationToken)
     {

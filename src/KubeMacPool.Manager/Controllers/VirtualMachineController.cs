@@ -5,7 +5,7 @@ using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Models;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Namespaces;
 
 namespace KubeMacPool.Manager.Controllers;
@@ -18,7 +18,6 @@ namespace KubeMacPool.Manager.Controllers;
 internal sealed partial class VirtualMachineController(
     MacPool pool,
     ManagedNamespaces namespaces,
-    KnownVirtualMachines known,
     LegacyFinalizerRemover finalizers,
     ILogger<VirtualMachineController> logger) : IResourceEventHandler<VirtualMachine>
 {
@@ -27,7 +26,6 @@ internal sealed partial class VirtualMachineController(
 
     public ValueTask OnListedAsync(IReadOnlyList<VirtualMachine> items, CancellationToken cancellationToken)
     {
-        known.ReplaceAll(items.Select(vm => (vm.Metadata.NamespaceProperty, vm.Metadata.Name)));
         var present = items.Select(vm => Owner(vm).Key).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in pool.Owners(MacOwner.VirtualMachineKind).Where(o => !present.Contains(o.Key)))
         {
@@ -57,31 +55,29 @@ internal sealed partial class VirtualMachineController(
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask OnEventAsync(WatchEventType type, VirtualMachine vm, CancellationToken cancellationToken)
+    public ValueTask OnEventAsync(WatchEventType type, VirtualMachine vm, CancellationToken cancellationToken)
     {
         var owner = Owner(vm);
         if (type == WatchEventType.Deleted)
         {
-            known.Remove(owner.Namespace, owner.Name);
             pool.Release(owner);
-            return;
+            return ValueTask.CompletedTask;
         }
 
-        known.Add(owner.Namespace, owner.Name);
         if (vm.Metadata.DeletionTimestamp is not null)
         {
             pool.Release(owner);
             if (vm.Metadata.Finalizers?.Contains(WellKnown.LegacyFinalizer) == true)
             {
-                await finalizers.RemoveAsync(owner.Namespace, owner.Name, cancellationToken);
+                finalizers.Enqueue(owner.Namespace, owner.Name);
             }
 
-            return;
+            return ValueTask.CompletedTask;
         }
 
         if (!namespaces.IsManaged(WebhookKind.VirtualMachines, owner.Namespace))
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         // No timestamp: the VM was not made through our webhook yet; nothing pending can be proven.
@@ -89,6 +85,8 @@ internal sealed partial class VirtualMachineController(
         {
             pool.Commit(owner, persisted, PersistedMacs(vm, supportedOnly: false));
         }
+
+        return ValueTask.CompletedTask;
     }
 
     public static MacOwner Owner(VirtualMachine vm) => MacOwner.VirtualMachine(vm.Metadata.NamespaceProperty, vm.Metadata.Name);

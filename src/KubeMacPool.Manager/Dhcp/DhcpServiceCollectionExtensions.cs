@@ -4,8 +4,8 @@ namespace KubeMacPool.Manager.Dhcp;
 
 internal static class DhcpServiceCollectionExtensions
 {
-    public const string IpPoolsPath = "/validate-ippools";
-    public const string PinnedIpsPath = "/validate-virtualmachine-pinned-ips";
+    public const string IpPoolsPath = WellKnown.IpPoolsPath;
+    public const string PinnedIpsPath = WellKnown.PinnedIpsPath;
 
     /// <summary>Static DHCP in the manager: the reservation controller and its two validating webhooks.</summary>
     public static IServiceCollection AddDhcpReservations(this IServiceCollection services)

@@ -9,7 +9,7 @@ namespace KubeMacPool.Manager.Dhcp;
 /// </summary>
 internal static class PinnedIpAnnotation
 {
-    public const string Name = "kubemacpool.io/pinned-ips";
+    public const string Name = WellKnown.PinnedIpsAnnotation;
 
     public static IReadOnlyDictionary<string, string> ReadOrEmpty(IDictionary<string, string>? annotations) =>
         annotations is not null && annotations.TryGetValue(Name, out var text) && TryParse(text, out var pins, out _)

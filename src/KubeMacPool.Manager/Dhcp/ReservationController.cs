@@ -5,7 +5,7 @@ using k8s.Models;
 using KubeMacPool.Core.Ipv4;
 using KubeMacPool.Manager.Kubernetes;
 using KubeMacPool.Manager.Kubernetes.Models;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Dhcp;
 

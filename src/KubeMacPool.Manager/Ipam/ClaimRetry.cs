@@ -1,4 +1,4 @@
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Ipam;
 

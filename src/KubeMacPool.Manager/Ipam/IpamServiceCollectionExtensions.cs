@@ -4,7 +4,7 @@ namespace KubeMacPool.Manager.Ipam;
 
 internal static class IpamServiceCollectionExtensions
 {
-    public const string LauncherPodsPath = "/mutate-launcher-pods";
+    public const string LauncherPodsPath = WellKnown.LauncherPodsPath;
 
     /// <summary>Persistent IPs for KubeVirt VMs: the IPAMClaim controller and the virt-launcher pod webhook.</summary>
     public static IServiceCollection AddPersistentIps(this IServiceCollection services, IConfiguration configuration)

@@ -25,7 +25,7 @@ internal sealed partial class LauncherPodWebhook(
 
     private static readonly TimeSpan VmiRetryDelay = TimeSpan.FromMilliseconds(500);
 
-    public string Name => "ipam-claims.kubemacpool.io";
+    public string Name => WellKnown.LauncherPodsWebhook;
 
     public async ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {

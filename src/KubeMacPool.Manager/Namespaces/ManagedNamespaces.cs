@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Namespaces;
 
@@ -19,23 +19,26 @@ internal enum WebhookKind
 internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logger)
     : IResourceEventHandler<V1Namespace>, IResourceEventHandler<V1MutatingWebhookConfiguration>
 {
-    public const string ConfigurationName = "kubemacpool-mutator";
-    public const string PodsWebhook = "mutatepods.kubemacpool.io";
-    public const string VirtualMachinesWebhook = "mutatevirtualmachines.kubemacpool.io";
+    public const string ConfigurationName = WellKnown.MutatingWebhookConfiguration;
+    public const string PodsWebhook = WellKnown.PodsWebhook;
+    public const string VirtualMachinesWebhook = WellKnown.VirtualMachinesWebhook;
 
     private readonly ConcurrentDictionary<string, IDictionary<string, string>> _labels = new(StringComparer.Ordinal);
     private volatile WebhookSelector? _pods;
     private volatile WebhookSelector? _virtualMachines;
-    private long _version;
+    private readonly TaskCompletionSource _known = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Why the selectors could not be read, while they cannot; null once both are known.</summary>
     public string? SelectorError { get; private set; } = $"mutatingWebhookConfig {ConfigurationName} not seen yet";
 
-    /// <summary>Bumped on every namespace or selector change, so holders of per-namespace decisions can re-evaluate.</summary>
-    public long Version => Interlocked.Read(ref _version);
+    /// <summary>Raised after every namespace or selector change, so holders of per-namespace decisions can re-take them.</summary>
+    public event Action? Changed;
 
     /// <summary>Whether the namespaces have been listed at least once.</summary>
     public bool NamespacesListed { get; private set; }
+
+    /// <summary>Completes once the namespaces are listed and both selectors have been read without error.</summary>
+    public Task Known => _known.Task;
 
     public WebhookSelector? Selector(WebhookKind kind) => kind == WebhookKind.Pods ? _pods : _virtualMachines;
 
@@ -66,7 +69,7 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
         }
 
         NamespacesListed = true;
-        Interlocked.Increment(ref _version);
+        OnChanged();
         return ValueTask.CompletedTask;
     }
 
@@ -81,7 +84,7 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
             _labels[item.Metadata.Name] = Labels(item);
         }
 
-        Interlocked.Increment(ref _version);
+        OnChanged();
         return ValueTask.CompletedTask;
     }
 
@@ -128,7 +131,7 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
         }
 
         SelectorError = errors.Count == 0 ? null : string.Join("; ", errors);
-        Interlocked.Increment(ref _version);
+        OnChanged();
         if (SelectorError is not null)
         {
             LogSelectorError(logger, SelectorError);
@@ -137,6 +140,16 @@ internal sealed partial class ManagedNamespaces(ILogger<ManagedNamespaces> logge
         {
             LogOptModes(logger, _pods!.Mode, _virtualMachines!.Mode);
         }
+    }
+
+    private void OnChanged()
+    {
+        if (NamespacesListed && SelectorError is null)
+        {
+            _known.TrySetResult();
+        }
+
+        Changed?.Invoke();
     }
 
     private static Dictionary<string, string> Labels(V1Namespace ns) =>

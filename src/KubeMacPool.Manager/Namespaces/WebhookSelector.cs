@@ -1,5 +1,4 @@
 using k8s.Models;
-using KubeMacPool.Core.Networks;
 
 namespace KubeMacPool.Manager.Namespaces;
 

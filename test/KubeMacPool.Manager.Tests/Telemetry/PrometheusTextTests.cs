@@ -65,7 +65,7 @@ public partial class PrometheusTextTests
         var owner = MacOwner.Pod("ns", "p");
         Assert.True(pool.Reserve(owner, [MacRequest.Allocate("net1"), MacRequest.Requested("net2", "06:00:00:00:00:01")], null, dryRun: false).Succeeded);
         var collisions = new CollisionMap();
-        var virtualMachines = new VirtualMachineController(pool, null!, null!, null!, NullLogger<VirtualMachineController>.Instance);
+        var virtualMachines = new VirtualMachineController(pool, null!, null!, NullLogger<VirtualMachineController>.Instance);
 
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new ManagerMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), pool, collisions, virtualMachines);

@@ -11,7 +11,7 @@ namespace KubeMacPool.Manager.Certificates.Authority;
 internal static class CertificateFactory
 {
     /// <summary>The CA's common name, as upstream's (the webhook configuration's name).</summary>
-    public const string AuthorityCommonName = "kubemacpool-mutator";
+    public const string AuthorityCommonName = WellKnown.MutatingWebhookConfiguration;
 
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
 

@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Certificates.Rotation;
 

@@ -9,7 +9,7 @@ using KubeMacPool.Manager.Certificates.Authority;
 using KubeMacPool.Manager.Certificates.Serving;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Hosting;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Certificates.Rotation;
@@ -32,7 +32,7 @@ internal sealed partial class CertificateRotator(
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
-    public const string CertificatesReady = "certificates";
+    public const string CertificatesReady = WellKnown.CertificatesReadiness;
     private const string ManagedAnnotation = "kubevirt.io/kube-admission-webhook";
 
     private readonly ILogger _logger = loggers.CreateLogger<CertificateRotator>();

@@ -35,7 +35,7 @@ internal sealed class ChangeSignal
 }
 
 /// <summary>A watch handler that only raises the signal: the rotator reads fresh state itself.</summary>
-internal sealed class SignalingHandler<T>(ChangeSignal signal) : Kubernetes.Watching.IResourceEventHandler<T>
+internal sealed class SignalingHandler<T>(ChangeSignal signal) : Kubernetes.Informers.IResourceEventHandler<T>
 {
     public ValueTask OnListedAsync(IReadOnlyList<T> items, CancellationToken cancellationToken)
     {

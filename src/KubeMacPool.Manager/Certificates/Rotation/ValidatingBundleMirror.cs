@@ -2,7 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Certificates.Rotation;
 
@@ -13,7 +13,7 @@ namespace KubeMacPool.Manager.Certificates.Rotation;
 /// </summary>
 internal sealed partial class ValidatingBundleMirror(IKubernetes client, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
-    public const string ValidatorName = "kubemacpool-validator";
+    public const string ValidatorName = WellKnown.ValidatingWebhookConfiguration;
     private static readonly TimeSpan Resync = TimeSpan.FromMinutes(1);
 
     private readonly ILogger _logger = loggers.CreateLogger<ValidatingBundleMirror>();

@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Certificates.Authority;
 using KubeMacPool.Manager.Certificates.Rotation;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Certificates.Serving;
 

@@ -3,7 +3,7 @@ using k8s;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Dhcp.Leases;
 using KubeMacPool.Manager.Kubernetes.Models;
-using KubeMacPool.Manager.Kubernetes.Watching;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Dhcp.Agent;

@@ -3,7 +3,7 @@ using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Models;
 
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>The list+watch clients of every resource the service follows.</summary>
 internal static class ResourceClients
@@ -44,6 +44,13 @@ internal static class ResourceClients
                 @namespace, allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue,
                 fieldSelector: "metadata.name=" + name, limit: c.Limit, resourceVersion: c.ResourceVersion,
                 timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null, cancellationToken: ct));
+
+    public static IResourceClient<V1Secret> Secrets(IKubernetes client, string @namespace) =>
+        new ResourceClient<V1Secret, V1SecretList>("secrets", (c, ct) =>
+            client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(
+                @namespace, allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
+                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
+                cancellationToken: ct));
 
     public static IResourceClient<VirtualMachine> VirtualMachines(IKubernetes client) =>
         CustomObjects<VirtualMachine, VirtualMachineList>(client);

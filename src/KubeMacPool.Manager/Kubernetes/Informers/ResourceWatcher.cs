@@ -2,18 +2,19 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
 /// List, then watch from the list's resourceVersion (no gap), relisting when the server says the version
 /// expired (410). The whole list is read before it is handed over, so a slow handler never holds a continue
-/// token open until it expires. Transient errors back off with jitter; the loop ends only on cancellation.
+/// token open until it expires. <paramref name="transform"/> (optional) trims each object as it arrives. Transient errors back off with jitter; the loop ends only on cancellation.
 /// </summary>
 internal sealed partial class ResourceWatcher<T>(
     IResourceClient<T> client,
     IResourceEventHandler<T> handler,
     ILogger logger,
-    TimeProvider time)
+    TimeProvider time,
+    Func<T, T>? transform = null)
     where T : IKubernetesObject<V1ObjectMeta>
 {
     // The server ends each watch after WatchTimeoutSeconds; a connection silent for a minute longer is dropped.
@@ -72,7 +73,8 @@ internal sealed partial class ResourceWatcher<T>(
         do
         {
             var page = await client.ListAsync(continueToken, WatchDefaults.PageSize, cancellationToken);
-            items.AddRange(page.Items);
+            // Trimmed page by page, so a large first list never holds every full object at once.
+            items.AddRange(transform is null ? page.Items : page.Items.Select(transform));
             continueToken = string.IsNullOrEmpty(page.Continue) ? null : page.Continue;
             resourceVersion = page.ResourceVersion;
         }
@@ -112,7 +114,7 @@ internal sealed partial class ResourceWatcher<T>(
                 var version = item.Metadata?.ResourceVersion;
                 if (type is not WatchEventType.Bookmark and not WatchEventType.Error)
                 {
-                    await handler.OnEventAsync(type, item, cancellationToken);
+                    await handler.OnEventAsync(type, transform is null ? item : transform(item), cancellationToken);
                 }
 
                 resourceVersion = string.IsNullOrEmpty(version) ? resourceVersion : version;

@@ -1,6 +1,6 @@
 using k8s;
 
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
 /// Lets a watch list while another is still listing, but hands over nothing until <paramref name="gate"/> completes:

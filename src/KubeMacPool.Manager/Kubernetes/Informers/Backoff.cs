@@ -1,4 +1,4 @@
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>Exponential backoff with full jitter, so many watchers do not reconnect in step.</summary>
 internal sealed class Backoff(TimeSpan initial, TimeSpan max)

@@ -1,6 +1,6 @@
 using k8s;
 
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>Receives what a <see cref="ResourceWatcher{T}"/> sees. Calls are sequential, never concurrent.</summary>
 internal interface IResourceEventHandler<in T>

@@ -1,4 +1,4 @@
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 internal static class WatchDefaults
 {

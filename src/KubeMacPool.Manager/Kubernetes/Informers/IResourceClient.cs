@@ -1,6 +1,6 @@
 using k8s;
 
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>How to list (one page) and watch one kind of object. One implementation per resource.</summary>
 internal interface IResourceClient<T>

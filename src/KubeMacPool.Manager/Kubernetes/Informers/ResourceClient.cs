@@ -2,7 +2,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>The arguments one list or watch call takes.</summary>
 internal readonly record struct ListCall(

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 
-namespace KubeMacPool.Manager.Kubernetes.Watching;
+namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
 /// One thing a controller loop that watches several kinds must look at: a full list or one watch event of any of

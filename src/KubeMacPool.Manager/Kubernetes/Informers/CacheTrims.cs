@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace KubeMacPool.Manager.Kubernetes.Informers;
+
+/// <summary>
+/// What the caches keep of each object. managedFields go everywhere (often the largest part of an object and read
+/// by nobody). Pods and VMs, the kinds that number in the hundred thousands, keep only what the pool, the collision
+/// checks and the IP controllers read.
+/// </summary>
+internal static class CacheTrims
+{
+    public static T WithoutManagedFields<T>(T item)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        if (item.Metadata is { } metadata)
+        {
+            metadata.ManagedFields = null;
+        }
+
+        return item;
+    }
+
+    public static V1Namespace Namespace(V1Namespace ns) => new()
+    {
+        ApiVersion = ns.ApiVersion,
+        Kind = ns.Kind,
+        Metadata = new V1ObjectMeta
+        {
+            Name = ns.Metadata.Name,
+            Uid = ns.Metadata.Uid,
+            ResourceVersion = ns.Metadata.ResourceVersion,
+            Labels = ns.Metadata.Labels,
+            DeletionTimestamp = ns.Metadata.DeletionTimestamp,
+        },
+    };
+
+    /// <summary>Identity, owners, the Multus annotations, the KubeVirt label and the phase.</summary>
+    public static V1Pod Pod(V1Pod pod) => new()
+    {
+        ApiVersion = pod.ApiVersion,
+        Kind = pod.Kind,
+        Metadata = new V1ObjectMeta
+        {
+            Name = pod.Metadata.Name,
+            NamespaceProperty = pod.Metadata.NamespaceProperty,
+            Uid = pod.Metadata.Uid,
+            ResourceVersion = pod.Metadata.ResourceVersion,
+            DeletionTimestamp = pod.Metadata.DeletionTimestamp,
+            Labels = Only(pod.Metadata.Labels, WellKnown.KubeVirtLabel),
+            Annotations = Only(pod.Metadata.Annotations, WellKnown.NetworksAnnotation, WellKnown.NetworkStatusAnnotation),
+            OwnerReferences = pod.Metadata.OwnerReferences?
+                .Select(o => new V1OwnerReference { ApiVersion = o.ApiVersion, Kind = o.Kind, Name = o.Name, Uid = o.Uid, Controller = o.Controller })
+                .ToList(),
+        },
+        Status = pod.Status?.Phase is { } phase ? new V1PodStatus { Phase = phase } : null,
+    };
+
+    /// <summary>Identity, finalizers, our annotations, and the interfaces and networks of the template.</summary>
+    public static Models.VirtualMachine VirtualMachine(Models.VirtualMachine vm)
+    {
+        var template = vm.Spec?["template"]?["spec"];
+        return new Models.VirtualMachine
+        {
+            ApiVersion = vm.ApiVersion,
+            Kind = vm.Kind,
+            Metadata = new V1ObjectMeta
+            {
+                Name = vm.Metadata.Name,
+                NamespaceProperty = vm.Metadata.NamespaceProperty,
+                Uid = vm.Metadata.Uid,
+                ResourceVersion = vm.Metadata.ResourceVersion,
+                Generation = vm.Metadata.Generation,
+                DeletionTimestamp = vm.Metadata.DeletionTimestamp,
+                Finalizers = vm.Metadata.Finalizers,
+                Annotations = Only(vm.Metadata.Annotations, WellKnown.TransactionTimestampAnnotation, WellKnown.PinnedIpsAnnotation),
+            },
+            Spec = template is null ? vm.Spec : TemplateInterfaces(template),
+        };
+    }
+
+    private static JsonObject TemplateInterfaces(JsonNode template)
+    {
+        var spec = new JsonObject();
+        if (template["domain"]?["devices"]?["interfaces"] is { } interfaces)
+        {
+            spec["domain"] = new JsonObject { ["devices"] = new JsonObject { ["interfaces"] = interfaces.DeepClone() } };
+        }
+
+        if (template["networks"] is { } networks)
+        {
+            spec["networks"] = networks.DeepClone();
+        }
+
+        return new JsonObject { ["template"] = new JsonObject { ["spec"] = spec } };
+    }
+
+    private static Dictionary<string, string>? Only(IDictionary<string, string>? map, params ReadOnlySpan<string> keys)
+    {
+        if (map is null)
+        {
+            return null;
+        }
+
+        Dictionary<string, string>? kept = null;
+        foreach (var key in keys)
+        {
+            if (map.TryGetValue(key, out var value))
+            {
+                (kept ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = value;
+            }
+        }
+
+        return kept;
+    }
+}

@@ -1,0 +1,27 @@
+namespace KubeMacPool.Manager.Kubernetes.Informers;
+
+/// <summary>
+/// Runs every registered informer, each once, for the life of the process; KubeVirt kinds from the moment discovery
+/// finds KubeVirt. Consumers never start a watch of their own: they subscribe to, and read, these.
+/// </summary>
+internal sealed class InformerHost(IEnumerable<IInformer> informers, KubeVirtDiscovery discovery) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var running = new List<Task> { Task.Run(() => discovery.RunAsync(stoppingToken), stoppingToken) };
+        foreach (var informer in informers.Distinct())
+        {
+            running.Add(informer.RequiresKubeVirt
+                ? RunWhenKubeVirtAsync(informer, stoppingToken)
+                : Task.Run(() => informer.RunAsync(stoppingToken), stoppingToken));
+        }
+
+        return Task.WhenAll(running);
+    }
+
+    private async Task RunWhenKubeVirtAsync(IInformer informer, CancellationToken cancellationToken)
+    {
+        await discovery.Installed.WaitAsync(cancellationToken);
+        await informer.RunAsync(cancellationToken);
+    }
+}

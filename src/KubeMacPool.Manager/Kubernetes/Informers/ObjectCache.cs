@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Models;
+
+namespace KubeMacPool.Manager.Kubernetes.Informers;
+
+/// <summary>
+/// The read side of an informer: the latest version of every object, by key (<c>namespace/name</c>, or <c>name</c> for
+/// cluster-scoped kinds), by namespace, and by any index a consumer adds. Written only by its informer (one writer);
+/// read by anyone, at any time, without locks on the read path for single objects.
+/// </summary>
+internal sealed class ObjectCache<T>
+    where T : IKubernetesObject<V1ObjectMeta>
+{
+    public const string NamespaceIndex = "namespace";
+
+    private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
+    private readonly Lock _indexLock = new();
+    private readonly Dictionary<string, (Func<T, IEnumerable<string>> Keys, Dictionary<string, HashSet<string>> Map)> _indexes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+
+    public ObjectCache()
+    {
+        AddIndex(NamespaceIndex, o => o.Metadata.NamespaceProperty is { } ns ? [ns] : []);
+    }
+
+    public int Count => _items.Count;
+
+    public static string KeyOf(T item) => KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
+
+    public static string KeyOf(string? @namespace, string name) =>
+        string.IsNullOrEmpty(@namespace) ? name : @namespace + "/" + name;
+
+    /// <summary>
+    /// Adds an index (call before the informer starts, or it covers only objects stored from then on): every
+    /// object is filed under each value <paramref name="keys"/> gives for it.
+    /// </summary>
+    public void AddIndex(string name, Func<T, IEnumerable<string>> keys)
+    {
+        lock (_indexLock)
+        {
+            _indexes[name] = (keys, new Dictionary<string, HashSet<string>>(StringComparer.Ordinal));
+        }
+    }
+
+    public T? Get(string key) => _items.GetValueOrDefault(key);
+
+    public T? Get(string? @namespace, string name) => Get(KeyOf(@namespace, name));
+
+    public IReadOnlyList<T> List() => [.. _items.Values];
+
+    public IReadOnlyCollection<string> Keys() => [.. _items.Keys];
+
+    public IReadOnlyList<T> InNamespace(string @namespace) => ByIndex(NamespaceIndex, @namespace);
+
+    public IReadOnlyList<T> ByIndex(string index, string value)
+    {
+        string[] keys;
+        lock (_indexLock)
+        {
+            if (!_indexes[index].Map.TryGetValue(value, out var set))
+            {
+                return [];
+            }
+
+            keys = [.. set];
+        }
+
+        var result = new List<T>(keys.Length);
+        foreach (var key in keys)
+        {
+            if (_items.TryGetValue(key, out var item))
+            {
+                result.Add(item);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The object, waiting up to <paramref name="timeout"/> for it to arrive through the watch; null when it did not.
+    /// For readers that may run just ahead of the watch (an admission for a pod whose VMI was created a moment ago).
+    /// </summary>
+    public async Task<T?> WaitForAsync(string key, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Get(key) is { } present)
+        {
+            return present;
+        }
+
+        var waiter = _waiters.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (Get(key) is { } arrived)
+        {
+            return arrived;
+        }
+
+        try
+        {
+            await waiter.Task.WaitAsync(timeout, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return Get(key);
+    }
+
+    internal void Upsert(T item)
+    {
+        var key = KeyOf(item);
+        _items.TryGetValue(key, out var previous);
+        _items[key] = item;
+        Reindex(key, previous, item);
+        if (_waiters.TryRemove(key, out var waiter))
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    internal void Remove(T item)
+    {
+        var key = KeyOf(item);
+        if (_items.TryRemove(key, out var previous))
+        {
+            Reindex(key, previous, default);
+        }
+    }
+
+    /// <summary>After a (re)list: the list is the whole truth, objects not in it are gone (and returned).</summary>
+    internal List<T> Replace(IReadOnlyList<T> items)
+    {
+        var removed = new List<T>();
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            present.Add(KeyOf(item));
+            Upsert(item);
+        }
+
+        foreach (var (key, item) in _items)
+        {
+            if (!present.Contains(key))
+            {
+                Remove(item);
+                removed.Add(item);
+            }
+        }
+
+        return removed;
+    }
+
+    private void Reindex(string key, T? previous, T? current)
+    {
+        lock (_indexLock)
+        {
+            foreach (var (keys, map) in _indexes.Values)
+            {
+                if (previous is not null)
+                {
+                    foreach (var value in keys(previous))
+                    {
+                        if (map.TryGetValue(value, out var set) && set.Remove(key) && set.Count == 0)
+                        {
+                            map.Remove(value);
+                        }
+                    }
+                }
+
+                if (current is not null)
+                {
+                    foreach (var value in keys(current))
+                    {
+                        if (!map.TryGetValue(value, out var set))
+                        {
+                            map[value] = set = new HashSet<string>(StringComparer.Ordinal);
+                        }
+
+                        set.Add(key);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using CoreNames = KubeMacPool.Core.Networks.WellKnown;
+
+namespace KubeMacPool.Manager;
+
+/// <summary>
+/// Every name the cluster sees, in one place: objects this service reads or writes by name, webhook names and paths,
+/// labels, annotations, finalizers, readiness conditions. The user-facing names defined by Core are repeated here, so
+/// the service has one file to look in.
+/// </summary>
+internal static class WellKnown
+{
+    // Objects by name.
+    public const string MutatingWebhookConfiguration = "kubemacpool-mutator";
+    public const string ValidatingWebhookConfiguration = "kubemacpool-validator";
+    public const string RangeConfigMap = "kubemacpool-mac-range-config";
+    public const string CaSecret = "kubemacpool-mutator-ca";
+
+    // Webhooks (names are also the namespace opt-in / opt-out label keys) and their paths.
+    public const string PodsWebhook = CoreNames.PodsWebhook;
+    public const string VirtualMachinesWebhook = CoreNames.VirtualMachinesWebhook;
+    public const string OptInValue = CoreNames.OptInValue;
+    public const string OptOutValue = CoreNames.OptOutValue;
+    public const string RunLevelLabel = CoreNames.RunLevelLabel;
+    public const string OpenShiftRunLevelLabel = CoreNames.OpenShiftRunLevelLabel;
+    public const string LauncherPodsWebhook = "ipam-claims.kubemacpool.io";
+    public const string PodsPath = "/mutate-pods";
+    public const string VirtualMachinesPath = "/mutate-virtualmachines";
+    public const string LauncherPodsPath = "/mutate-launcher-pods";
+    public const string IpPoolsPath = "/validate-ippools";
+    public const string PinnedIpsPath = "/validate-virtualmachine-pinned-ips";
+
+    // Annotations, labels, finalizers.
+    public const string NetworksAnnotation = CoreNames.NetworksAnnotation;
+    public const string NetworkStatusAnnotation = CoreNames.NetworkStatusAnnotation;
+    public const string TransactionTimestampAnnotation = CoreNames.TransactionTimestampAnnotation;
+    public const string PinnedIpsAnnotation = "kubemacpool.io/pinned-ips";
+    public const string LegacyFinalizer = CoreNames.LegacyFinalizer;
+    public const string KubeVirtLabel = CoreNames.KubeVirtLabel;
+    public const string VirtLauncherValue = CoreNames.VirtLauncherValue;
+
+    // Readiness conditions (/readyz).
+    public const string PoolReadiness = "pool";
+    public const string CertificatesReadiness = "certificates";
+}
