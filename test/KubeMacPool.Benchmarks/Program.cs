@@ -26,10 +26,19 @@ if (args is ["--dhcp-loopback", ..])
 
 if (args is ["--scale", ..])
 {
-    var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+    // --scale [N] [--compare LABEL=path/to/kubemacpool.dll]...: this build, and others measured in the same sitting.
+    var count = args.Length > 1 && int.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 10_000;
     var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-    var manager = Path.Combine(own.Parent!.Parent!.FullName, "KubeMacPool.Manager", own.Name, "kubemacpool.dll");
-    await KubeMacPool.Benchmarks.Scale.RebuildHarness.RunAsync(count, manager);
+    var builds = new List<(string, string)> { ("this build", Path.Combine(own.Parent!.Parent!.FullName, "KubeMacPool.Manager", own.Name, "kubemacpool.dll")) };
+    for (var i = 0; i < args.Length - 1; i++)
+    {
+        if (args[i] == "--compare" && args[i + 1].Split('=', 2) is [var label, var dll])
+        {
+            builds.Add((label, dll));
+        }
+    }
+
+    await KubeMacPool.Benchmarks.Scale.RebuildHarness.RunAsync(count, builds);
     return;
 }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using KubeMacPool.Manager.Hosting;
-using KubeMacPool.Manager.Telemetry;
 
 namespace KubeMacPool.Manager.Admission;
 

@@ -7,6 +7,7 @@ internal static class AdmissionServiceCollectionExtensions
 
     public static IServiceCollection AddAdmissionWebhooks(this IServiceCollection services)
     {
+        services.AddSingleton<AdmissionTelemetry>();
         services.AddSingleton<PodWebhook>();
         services.AddSingleton<VirtualMachineWebhook>();
         return services;

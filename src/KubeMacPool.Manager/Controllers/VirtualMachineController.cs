@@ -8,6 +8,8 @@ using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Namespaces;
 
+using KubeMacPool.Manager.Telemetry;
+
 namespace KubeMacPool.Manager.Controllers;
 
 /// <summary>
@@ -19,11 +21,9 @@ internal sealed partial class VirtualMachineController(
     MacPool pool,
     ManagedNamespaces namespaces,
     LegacyFinalizerRemover finalizers,
+    ManagerMetrics metrics,
     ILogger<VirtualMachineController> logger) : IResourceEventHandler<VirtualMachine>
 {
-    /// <summary>MACs found held by two VMs at a rebuild (upstream's kubevirt_kmp_duplicate_macs).</summary>
-    public long DuplicatesAtRebuild { get; private set; }
-
     public ValueTask OnListedAsync(IReadOnlyList<VirtualMachine> items, CancellationToken cancellationToken)
     {
         var present = items.Select(vm => Owner(vm).Key).ToHashSet(StringComparer.Ordinal);
@@ -51,7 +51,7 @@ internal sealed partial class VirtualMachineController(
             }
         }
 
-        DuplicatesAtRebuild = duplicates;
+        metrics.RecordDuplicatesAtRebuild(duplicates);
         return ValueTask.CompletedTask;
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using KubeMacPool.Core.Collisions;
 using KubeMacPool.Core.Pool;
-using KubeMacPool.Manager.Controllers;
 
 namespace KubeMacPool.Manager.Telemetry;
 
@@ -13,6 +12,9 @@ namespace KubeMacPool.Manager.Telemetry;
 internal sealed class ManagerMetrics
 {
     public const string MeterName = "KubeMacPool";
+
+    /// <summary>The ActivitySource of admission requests (one Activity each), exported over OTLP when that is on.</summary>
+    public const string AdmissionActivitySource = "KubeMacPool.Admission";
     public const string Collisions = "kmp_mac_collisions";
     public const string DuplicateMacs = "kubevirt_kmp_duplicate_macs";
     public const string PoolSize = "kubemacpool_pool_size";
@@ -30,8 +32,9 @@ internal sealed class ManagerMetrics
     private readonly Histogram<double> _admissionDuration;
     private readonly Counter<long> _denials;
     private double? _rebuildSeconds;
+    private long _duplicatesAtRebuild;
 
-    public ManagerMetrics(IMeterFactory meters, MacPool pool, CollisionMap collisions, VirtualMachineController virtualMachines)
+    public ManagerMetrics(IMeterFactory meters, MacPool pool, CollisionMap collisions)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge(
@@ -40,7 +43,7 @@ internal sealed class ManagerMetrics
             description: "Number of running objects sharing a MAC address (only MACs that collide)");
         meter.CreateObservableCounter(
             DuplicateMacs,
-            () => virtualMachines.DuplicatesAtRebuild,
+            () => DuplicatesAtRebuild,
             description: "[DEPRECATED] Total count of duplicate KubeMacPool MAC addresses");
         meter.CreateObservableGauge(PoolSize, () => checked((long)pool.AllocatorFigures().RangeSize), description: "Addresses in the configured MAC range");
         meter.CreateObservableGauge(MacsHeld, () => (long)pool.HeldCount, description: "Distinct MAC addresses held by managed objects");
@@ -77,5 +80,10 @@ internal sealed class ManagerMetrics
         }
     }
 
+    /// <summary>MACs found held by two VMs at the last rebuild (upstream's kubevirt_kmp_duplicate_macs).</summary>
+    public long DuplicatesAtRebuild => Interlocked.Read(ref _duplicatesAtRebuild);
+
     public void RecordRebuild(TimeSpan elapsed) => _rebuildSeconds = elapsed.TotalSeconds;
+
+    public void RecordDuplicatesAtRebuild(long duplicates) => Interlocked.Exchange(ref _duplicatesAtRebuild, duplicates);
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using KubeMacPool.Core.Collisions;
-using KubeMacPool.Manager.Controllers;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -16,12 +15,12 @@ internal sealed class ScrapeReader : IDisposable
     private readonly Lock _lock = new();
     private readonly TextExporter _exporter = new();
     private readonly CollisionMap _collisions;
-    private readonly VirtualMachineController _virtualMachines;
+    private readonly ManagerMetrics _metrics;
 
-    public ScrapeReader(CollisionMap collisions, VirtualMachineController virtualMachines)
+    public ScrapeReader(CollisionMap collisions, ManagerMetrics metrics)
     {
         _collisions = collisions;
-        _virtualMachines = virtualMachines;
+        _metrics = metrics;
         Reader = new BaseExportingMetricReader(_exporter);
     }
 
@@ -32,7 +31,7 @@ internal sealed class ScrapeReader : IDisposable
         lock (_lock)
         {
             var text = new StringBuilder(4096);
-            PrometheusText.WriteUpstream(text, _collisions.Snapshot(), _virtualMachines.DuplicatesAtRebuild);
+            PrometheusText.WriteUpstream(text, _collisions.Snapshot(), _metrics.DuplicatesAtRebuild);
             _exporter.Target = text;
             try
             {

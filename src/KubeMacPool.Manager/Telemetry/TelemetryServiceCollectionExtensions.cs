@@ -21,7 +21,6 @@ internal static class TelemetryServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
         services.AddMetrics();
         services.AddSingleton<ManagerMetrics>();
-        services.AddSingleton<AdmissionTelemetry>();
         services.AddSingleton<ScrapeReader>();
         services.AddSingleton<MetricsAuthorizer>();
 
@@ -39,7 +38,7 @@ internal static class TelemetryServiceCollectionExtensions
             });
         if (otlp)
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(AdmissionTelemetry.ActivitySourceName).AddOtlpExporter());
+            telemetry.WithTracing(tracing => tracing.AddSource(ManagerMetrics.AdmissionActivitySource).AddOtlpExporter());
         }
 
         // The instruments observe the pool from the first collection on; create them with the host.

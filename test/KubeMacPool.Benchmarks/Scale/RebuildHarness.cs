@@ -8,13 +8,16 @@ namespace KubeMacPool.Benchmarks.Scale;
 /// <summary>
 /// Startup rebuild at scale against a real API server (<c>--scale</c>; KUBECONFIG from <c>cluster/up.sh</c>):
 /// stores N VirtualMachines (2 MACs each) and N pods (1 MAC each) in 4 namespaces, times a plain paged LIST of
-/// namespaces, pods and VMs (the floor), then starts the manager and times it to ready, and reads its RSS.
+/// namespaces, pods and VMs (the floor), then starts each manager build given and times it to ready, reads its RSS and
+/// the WATCH streams it opened (counted by the API server), and times SIGKILL → ready of a fresh process.
 /// </summary>
 public static class RebuildHarness
 {
     private const int Namespaces = 4;
 
-    public static async Task RunAsync(int count, string managerDll)
+    /// <param name="count">VMs and pods to seed.</param>
+    /// <param name="builds">Manager builds to compare in one sitting (label, kubemacpool.dll), measured alternately.</param>
+    public static async Task RunAsync(int count, IReadOnlyList<(string Label, string Dll)> builds)
     {
         var kubeconfig = Environment.GetEnvironmentVariable("KUBECONFIG") ?? throw new InvalidOperationException("set KUBECONFIG (. cluster/kubectl.sh)");
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
@@ -26,7 +29,8 @@ public static class RebuildHarness
             lists.Add(await TimePlainListAsync(client));
         }
 
-        Console.WriteLine($"plain paged LIST (namespaces, pods, VMs; limit 500): median {Median(lists):F0} ms of {string.Join(", ", lists.Select(l => l.ToString("F0")))}");
+        var floor = Median(lists);
+        Console.WriteLine($"plain paged LIST (namespaces, pods, VMs; limit 500): median {floor:F0} ms of {string.Join(", ", lists.Select(l => l.ToString("F0")))}");
 
         // The manager reads its opt modes from this configuration (both opt-out here). Nothing calls it during the
         // measurement, and failurePolicy Ignore keeps the cluster usable while no manager runs.
@@ -35,20 +39,76 @@ public static class RebuildHarness
             Metadata = new V1ObjectMeta { Name = "kubemacpool-mutator" },
             Webhooks = [OptOut("mutatepods.kubemacpool.io", "", "pods"), OptOut("mutatevirtualmachines.kubemacpool.io", "kubevirt.io", "virtualmachines")],
         });
-        var starts = new List<(double Ms, double RssMiB)>();
+        var certDir = ManagerProcess.CreateCertificateDirectory();
         try
         {
-            for (var i = 0; i < 3; i++)
+            var starts = builds.ToDictionary(b => b.Label, _ => new List<(double Ms, double RssMiB)>());
+            var watches = new Dictionary<string, string>();
+            for (var round = 0; round < 3; round++)
             {
-                starts.Add(await TimeManagerStartAsync(managerDll, kubeconfig));
+                foreach (var (label, dll) in builds)
+                {
+                    var (ms, rss, added) = await FreshStartAsync(client, dll, kubeconfig, certDir);
+                    starts[label].Add((ms, rss));
+                    watches[label] = added;
+                }
+            }
+
+            foreach (var (label, _) in builds)
+            {
+                var median = Median(starts[label].Select(s => s.Ms).ToList());
+                Console.WriteLine($"[{label}] manager start to ready: median {median:F0} ms ({median / floor:F2}x the plain LIST) of {string.Join(", ", starts[label].Select(s => s.Ms.ToString("F0")))}; " +
+                                  $"RSS 3 s after ready: median {Median(starts[label].Select(s => s.RssMiB).ToList()):F0} MiB, max {starts[label].Max(s => s.RssMiB):F0} MiB");
+                Console.WriteLine($"[{label}] WATCH streams the manager opened (API server's apiserver_longrunning_gauge): {watches[label]}");
+            }
+
+            foreach (var (label, dll) in builds)
+            {
+                var kills = await KillToReadyAsync(dll, kubeconfig, certDir, 5);
+                Console.WriteLine($"[{label}] SIGKILL to ready of a new process: median {Median(kills):F0} ms of {string.Join(", ", kills.Select(k => k.ToString("F0")))}");
             }
         }
         finally
         {
+            Directory.Delete(certDir, recursive: true);
             await client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync("kubemacpool-mutator");
         }
+    }
 
-        Console.WriteLine($"manager start to ready: median {Median(starts.Select(s => s.Ms).ToList()):F0} ms of {string.Join(", ", starts.Select(s => s.Ms.ToString("F0")))}; RSS 3 s after ready {starts.Max(s => s.RssMiB):F0} MiB");
+    private static async Task<(double Ms, double RssMiB, string Watches)> FreshStartAsync(Kubernetes client, string dll, string kubeconfig, string certDir)
+    {
+        var before = await ApiServerWatches.ReadAsync(client);
+        var port = 20000 + Random.Shared.Next(20000);
+        var stopwatch = Stopwatch.StartNew();
+        await using var manager = ManagerProcess.Start(dll, kubeconfig, certDir, port);
+        var ready = await manager.WaitReadyAsync(port, stopwatch);
+
+        // RSS once settled: the manager gives back its startup garbage right after it is ready.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var rss = manager.RssMiB();
+        var added = ApiServerWatches.Delta(before, await ApiServerWatches.ReadAsync(client));
+        return (ready.TotalMilliseconds, rss, added);
+    }
+
+    /// <summary>A ready manager is SIGKILLed and a new one started at once on the same port: kill to ready, n times.</summary>
+    private static async Task<List<double>> KillToReadyAsync(string dll, string kubeconfig, string certDir, int n)
+    {
+        var port = 20000 + Random.Shared.Next(20000);
+        var results = new List<double>();
+        var running = ManagerProcess.Start(dll, kubeconfig, certDir, port);
+        await running.WaitReadyAsync(port, Stopwatch.StartNew());
+        for (var i = 0; i < n; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var stopwatch = Stopwatch.StartNew();
+            await running.KillAsync();
+            await running.DisposeAsync();
+            running = ManagerProcess.Start(dll, kubeconfig, certDir, port);
+            results.Add((await running.WaitReadyAsync(port, stopwatch)).TotalMilliseconds);
+        }
+
+        await running.DisposeAsync();
+        return results;
     }
 
     private static async Task SeedAsync(Kubernetes client, int count)
@@ -134,71 +194,6 @@ public static class RebuildHarness
         while (!string.IsNullOrEmpty(token));
 
         return stopwatch.Elapsed.TotalMilliseconds;
-    }
-
-    private static async Task<(double Ms, double RssMiB)> TimeManagerStartAsync(string managerDll, string kubeconfig)
-    {
-        var certDir = Directory.CreateTempSubdirectory("kmp-scale-certs-").FullName;
-        using (var key = System.Security.Cryptography.ECDsa.Create())
-        {
-            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-            using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1));
-            await File.WriteAllTextAsync(Path.Combine(certDir, "tls.crt"), cert.ExportCertificatePem());
-            await File.WriteAllTextAsync(Path.Combine(certDir, "tls.key"), key.ExportPkcs8PrivateKeyPem());
-        }
-
-        var port = 20000 + Random.Shared.Next(20000);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { managerDll, "--webhook-address=127.0.0.1", $"--webhook-port={port}", $"--cert-dir={certDir}", $"--kubeconfig={kubeconfig}" })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["POD_NAMESPACE"] = "default";
-        psi.Environment["RANGE_START"] = "02:00:00:00:00:00";
-        psi.Environment["RANGE_END"] = "02:FF:FF:FF:FF:FF";
-        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-        var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(psi)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            while (stopwatch.Elapsed < TimeSpan.FromMinutes(5))
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri($"https://127.0.0.1:{port}/readyz"));
-                    if (response.IsSuccessStatusCode)
-                    {
-                        var ms = stopwatch.Elapsed.TotalMilliseconds;
-
-                        // RSS once settled: the manager gives back its startup garbage right after it is ready.
-                        await Task.Delay(TimeSpan.FromSeconds(3));
-                        process.Refresh();
-                        return (ms, process.WorkingSet64 / 1024.0 / 1024.0);
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"the manager exited with {process.ExitCode}");
-                }
-
-                await Task.Delay(50);
-            }
-
-            throw new TimeoutException("the manager was not ready after 5 minutes");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Directory.Delete(certDir, recursive: true);
-        }
     }
 
     private static double Median(List<double> values)

@@ -65,11 +65,10 @@ public partial class PrometheusTextTests
         var owner = MacOwner.Pod("ns", "p");
         Assert.True(pool.Reserve(owner, [MacRequest.Allocate("net1"), MacRequest.Requested("net2", "06:00:00:00:00:01")], null, dryRun: false).Succeeded);
         var collisions = new CollisionMap();
-        var virtualMachines = new VirtualMachineController(pool, null!, null!, NullLogger<VirtualMachineController>.Instance);
 
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var metrics = new ManagerMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), pool, collisions, virtualMachines);
-        using var scrape = new ScrapeReader(collisions, virtualMachines);
+        var metrics = new ManagerMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), pool, collisions);
+        using var scrape = new ScrapeReader(collisions, metrics);
         using var provider = Sdk.CreateMeterProviderBuilder().AddMeter(ManagerMetrics.MeterName).AddReader(scrape.Reader).Build();
 
         collisions.Track(new CollisionObject("vmi/a/x", new HashSet<MacAddress> { MacAddress.Parse("02:00:00:00:00:0A") }));

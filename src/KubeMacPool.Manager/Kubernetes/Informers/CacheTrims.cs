@@ -39,12 +39,12 @@ internal static class CacheTrims
     /// <summary>Identity, owners, the Multus annotations, the KubeVirt label and the phase.</summary>
     public static V1Pod Pod(V1Pod pod) => new()
     {
-        ApiVersion = pod.ApiVersion,
-        Kind = pod.Kind,
+        ApiVersion = Intern(pod.ApiVersion),
+        Kind = Intern(pod.Kind),
         Metadata = new V1ObjectMeta
         {
             Name = pod.Metadata.Name,
-            NamespaceProperty = pod.Metadata.NamespaceProperty,
+            NamespaceProperty = Intern(pod.Metadata.NamespaceProperty),
             Uid = pod.Metadata.Uid,
             ResourceVersion = pod.Metadata.ResourceVersion,
             DeletionTimestamp = pod.Metadata.DeletionTimestamp,
@@ -54,21 +54,21 @@ internal static class CacheTrims
                 .Select(o => new V1OwnerReference { ApiVersion = o.ApiVersion, Kind = o.Kind, Name = o.Name, Uid = o.Uid, Controller = o.Controller })
                 .ToList(),
         },
-        Status = pod.Status?.Phase is { } phase ? new V1PodStatus { Phase = phase } : null,
+        Status = pod.Status?.Phase is { } phase ? new V1PodStatus { Phase = Intern(phase) } : null,
     };
 
     /// <summary>Identity, finalizers, our annotations, and the interfaces and networks of the template.</summary>
     public static Models.VirtualMachine VirtualMachine(Models.VirtualMachine vm)
     {
         var template = vm.Spec?["template"]?["spec"];
-        return new Models.VirtualMachine
+        var trimmed = new Models.VirtualMachine
         {
-            ApiVersion = vm.ApiVersion,
-            Kind = vm.Kind,
+            ApiVersion = Intern(vm.ApiVersion)!,
+            Kind = Intern(vm.Kind)!,
             Metadata = new V1ObjectMeta
             {
                 Name = vm.Metadata.Name,
-                NamespaceProperty = vm.Metadata.NamespaceProperty,
+                NamespaceProperty = Intern(vm.Metadata.NamespaceProperty),
                 Uid = vm.Metadata.Uid,
                 ResourceVersion = vm.Metadata.ResourceVersion,
                 Generation = vm.Metadata.Generation,
@@ -76,8 +76,9 @@ internal static class CacheTrims
                 Finalizers = vm.Metadata.Finalizers,
                 Annotations = Only(vm.Metadata.Annotations, WellKnown.TransactionTimestampAnnotation, WellKnown.PinnedIpsAnnotation),
             },
-            Spec = template is null ? vm.Spec : TemplateInterfaces(template),
         };
+        trimmed.PackSpec(template is null ? vm.Spec : TemplateInterfaces(template));
+        return trimmed;
     }
 
     private static JsonObject TemplateInterfaces(JsonNode template)
@@ -95,6 +96,9 @@ internal static class CacheTrims
 
         return new JsonObject { ["template"] = new JsonObject { ["spec"] = spec } };
     }
+
+    /// <summary>Namespaces, kinds and phases repeat across thousands of objects: one string each, not one per object.</summary>
+    private static string? Intern(string? value) => value is null ? null : string.Intern(value);
 
     private static Dictionary<string, string>? Only(IDictionary<string, string>? map, params ReadOnlySpan<string> keys)
     {

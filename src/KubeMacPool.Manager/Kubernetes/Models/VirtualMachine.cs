@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -19,11 +20,33 @@ internal sealed class VirtualMachine : IKubernetesObject<V1ObjectMeta>
 
     public string Kind { get; set; } = "VirtualMachine";
 
+    private JsonObject? _spec;
+    private byte[]? _packedSpec;
+
     public V1ObjectMeta Metadata { get; set; } = new();
 
-    public JsonObject? Spec { get; set; }
+    /// <summary>The spec; on a cached VM it is kept packed (UTF-8 JSON) and every read parses a fresh copy.</summary>
+    public JsonObject? Spec
+    {
+        get => _spec ?? (_packedSpec is null ? null : JsonNode.Parse(_packedSpec) as JsonObject);
+        set
+        {
+            _spec = value;
+            _packedSpec = null;
+        }
+    }
 
     public JsonObject? Status { get; set; }
+
+    /// <summary>
+    /// Keeps <paramref name="spec"/> as UTF-8 JSON instead of a node tree: a parsed tree costs ~2 KB per VM, its
+    /// text a few hundred bytes, and cached VMs are read far less often than they are held.
+    /// </summary>
+    public void PackSpec(JsonObject? spec)
+    {
+        _spec = null;
+        _packedSpec = spec is null ? null : JsonSerializer.SerializeToUtf8Bytes(spec, PackedJson.Options);
+    }
 }
 
 internal sealed class VirtualMachineList : IKubernetesObject<V1ListMeta>, IItems<VirtualMachine>
@@ -35,4 +58,10 @@ internal sealed class VirtualMachineList : IKubernetesObject<V1ListMeta>, IItems
     public V1ListMeta Metadata { get; set; } = new();
 
     public IList<VirtualMachine> Items { get; set; } = [];
+}
+
+/// <summary>Serializer options for packing JSON nodes to bytes (no type info needed: nodes serialize themselves).</summary>
+internal static class PackedJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerOptions.Default);
 }

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using KubeMacPool.Core.Allocation;
 using KubeMacPool.Core.Pool;
-using KubeMacPool.Manager.Admission;
 
-namespace KubeMacPool.Manager.Telemetry;
+using KubeMacPool.Manager.Telemetry;
+
+namespace KubeMacPool.Manager.Admission;
 
 /// <summary>
 /// One Activity per admission request (exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set) and the
@@ -11,7 +12,7 @@ namespace KubeMacPool.Manager.Telemetry;
 /// </summary>
 internal sealed class AdmissionTelemetry(ManagerMetrics metrics)
 {
-    public const string ActivitySourceName = "KubeMacPool.Admission";
+    public const string ActivitySourceName = ManagerMetrics.AdmissionActivitySource;
 
     private static readonly ActivitySource Source = new(ActivitySourceName);
 
