@@ -10,6 +10,7 @@ using KubeMacPool.Manager.Certificates.Serving;
 using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Reconciling;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Certificates.Rotation;
@@ -17,28 +18,30 @@ namespace KubeMacPool.Manager.Certificates.Rotation;
 /// <summary>
 /// The certificate manager, inside the manager process (the single writer of the two Secrets and of caBundle:
 /// the Deployment runs one replica with strategy Recreate, and every write carries the resourceVersion it read, so
-/// a stray second writer is refused with a conflict rather than overwriting). Watches the CA Secret, the serving
-/// Secret and the webhook configuration; each change, and a timer for the next deadline, runs one reconcile: read
-/// the three objects, plan (<see cref="RotationPlanner"/>), write. Writing order keeps the API server able to verify
-/// the webhook throughout: caBundle first, then the CA Secret, then — after the API server had time to see the new
-/// bundle — the serving Secret, which the watch hands to Kestrel.
+/// a stray second writer is refused with a conflict rather than overwriting). A reconciler of one key, queued by the
+/// shared informers whenever the CA Secret, the serving Secret or the webhook configuration changes, and again at
+/// the plan's next deadline: read the three objects, plan (<see cref="RotationPlanner"/>), write. Writing order keeps
+/// the API server able to verify the webhook throughout: caBundle first, then the CA Secret, then — after the API
+/// server had time to see the new bundle — the serving Secret, which the informer hands to Kestrel.
 /// </summary>
 internal sealed partial class CertificateRotator(
     IKubernetes client,
+    Informer<V1Secret> secrets,
+    Informer<V1MutatingWebhookConfiguration> webhookConfigurations,
+    ServingSecretReloader reloader,
     ServingCertificate serving,
     ReadinessGate readiness,
     IOptions<ManagerOptions> manager,
     IOptions<CertificateOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILogger<CertificateRotator> logger) : BackgroundService, IReconciler<string>
 {
     public const string CertificatesReady = WellKnown.CertificatesReadiness;
+    private const string Key = "certificates";
     private const string ManagedAnnotation = "kubevirt.io/kube-admission-webhook";
 
-    private readonly ILogger _logger = loggers.CreateLogger<CertificateRotator>();
-    private readonly ChangeSignal _signal = new();
+    private readonly WorkQueue<string> _queue = new(time, maxDelay: TimeSpan.FromSeconds(10));
     private readonly Dictionary<string, DateTimeOffset> _trustedSince = new(StringComparer.Ordinal);
-    private readonly Backoff _backoff = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
     private string? _owedServingAuthority;
     private bool _firstPass = true;
 
@@ -50,87 +53,93 @@ internal sealed partial class CertificateRotator(
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override void Dispose()
     {
-        var settings = options.Value;
-        var intervals = settings.Intervals;
-        LogStarting(_logger, Namespace, settings.ServiceName, intervals);
-        var watchLogger = loggers.CreateLogger<ResourceWatcher<V1Secret>>();
-        var synced = new[]
-        {
-            Run(new ResourceWatcher<V1Secret>(
-                CertificateResourceClients.Secret(client, Namespace, CertificateOptions.CaSecretName),
-                new SignalingHandler<V1Secret>(_signal), watchLogger, time), stoppingToken).Synced,
-            Run(new ResourceWatcher<V1Secret>(
-                CertificateResourceClients.Secret(client, Namespace, settings.ServingSecretName),
-                new ServingSecretReloader(serving, _signal, loggers.CreateLogger<ServingSecretReloader>()), watchLogger, time), stoppingToken).Synced,
-            Run(new ResourceWatcher<V1MutatingWebhookConfiguration>(
-                ResourceClients.MutatingWebhookConfiguration(client, CertificateOptions.WebhookConfigurationName),
-                new SignalingHandler<V1MutatingWebhookConfiguration>(_signal),
-                loggers.CreateLogger<ResourceWatcher<V1MutatingWebhookConfiguration>>(), time), stoppingToken).Synced,
-        };
-        await Task.WhenAll(synced).WaitAsync(stoppingToken);
+        _queue.Dispose();
+        base.Dispose();
+    }
 
-        while (!stoppingToken.IsCancellationRequested)
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        try
         {
-            TimeSpan wait;
-            try
-            {
-                var next = await ReconcileAsync(intervals, stoppingToken);
-                _backoff.Reset();
-                wait = next - time.GetUtcNow();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-            {
-                // Someone (or our own earlier write) changed an object since it was read: read again.
-                LogConflict(_logger);
-                wait = TimeSpan.Zero;
-            }
-            catch (Exception e)
-            {
-                wait = _backoff.Next();
-                LogReconcileFailed(_logger, wait.TotalMilliseconds, e);
-            }
-
-            await _signal.WaitAsync(wait > RotationPlanner.ResyncInterval ? RotationPlanner.ResyncInterval : wait, time, stoppingToken);
+            var wait = await ReconcileOnceAsync(options.Value.Intervals, cancellationToken) - time.GetUtcNow();
+            return ReconcileResult.After(wait > RotationPlanner.ResyncInterval ? RotationPlanner.ResyncInterval : wait);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Someone (or our own earlier write) changed an object since it was read: read again.
+            LogConflict(logger);
+            return ReconcileResult.After(TimeSpan.Zero);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogReconcileFailed(logger, e);
+            return ReconcileResult.Failed;
         }
     }
 
-    private static ResourceWatcher<T> Run<T>(ResourceWatcher<T> watcher, CancellationToken stoppingToken)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        _ = Task.Run(() => watcher.RunAsync(stoppingToken), stoppingToken);
-        return watcher;
-    }
-
-    /// <summary>One pass: read, plan, write. Returns when to look again (unless a watch event comes first).</summary>
-    private async Task<DateTimeOffset> ReconcileAsync(RotationIntervals intervals, CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var authoritySecret = await ReadSecretAsync(CertificateOptions.CaSecretName, cancellationToken);
-        var servingSecret = await ReadSecretAsync(settings.ServingSecretName, cancellationToken);
-        var configuration = await ReadConfigurationAsync(cancellationToken);
-        var webhooks = configuration?.Webhooks is { Count: > 0 } list ? list : null;
-        var names = ServingNames.For(settings.ServiceName, Namespace, webhooks);
-        var observed = ObservedCertificates.From(
-            authoritySecret?.Data, servingSecret?.Data, webhooks?.Select(w => w.ClientConfig?.CaBundle).ToList(), names);
+        LogStarting(logger, Namespace, settings.ServiceName, settings.Intervals);
 
+        // The reloader subscribes first, so a new serving Secret is in Kestrel before the reconcile it queues checks
+        // readiness against it.
+        await secrets.SubscribeAsync(reloader, stoppingToken);
+        await secrets.QueueInto(_queue, s => IsCertificateSecret(s) ? [Key] : [], stoppingToken);
+        await webhookConfigurations.QueueInto(_queue, _ => [Key], stoppingToken);
+        await Task.WhenAll(secrets.Synced, webhookConfigurations.Synced).WaitAsync(stoppingToken);
+
+        // Objects that do not exist queue nothing, and creating them is this reconciler's job.
+        _queue.Add(Key);
+        await new ReconcileLoop<string>(Key, _queue, this, logger).RunAsync(stoppingToken);
+    }
+
+    private bool IsCertificateSecret(V1Secret secret) =>
+        secret.Metadata?.Name is CertificateOptions.CaSecretName
+        || string.Equals(secret.Metadata?.Name, options.Value.ServingSecretName, StringComparison.Ordinal);
+
+    /// <summary>
+    /// One pass: read, plan, write. Returns when to look again (unless a change queues the key first).
+    /// The caches answer the common question, whether anything is to be done. What to write is decided on fresh
+    /// reads: the plan combines three objects, and a write carries only the resourceVersion of the object it writes,
+    /// so a stale cached object could steer a write to another object without a conflict to catch it (after a CA
+    /// rotation, a cache holding the new caBundle but still the old CA Secret would reorder the bundle).
+    /// </summary>
+    private async Task<DateTimeOffset> ReconcileOnceAsync(RotationIntervals intervals, CancellationToken cancellationToken)
+    {
+        var servingSecretName = options.Value.ServingSecretName;
+        var cached = Observe(
+            secrets.Cache.Get(Namespace, CertificateOptions.CaSecretName),
+            secrets.Cache.Get(Namespace, servingSecretName),
+            webhookConfigurations.Cache.Get(CertificateOptions.WebhookConfigurationName));
         var now = time.GetUtcNow();
+        var plan = RotationPlanner.Plan(cached.Observed, intervals, now, TrustedSince(cached.Observed, now), _owedServingAuthority);
+        if (plan.IsSteady)
+        {
+            _firstPass = false;
+            MarkReadyIfServed(cached.Observed);
+            return plan.NextCheck;
+        }
+
+        var fresh = Observe(
+            await ReadSecretAsync(CertificateOptions.CaSecretName, cancellationToken),
+            await ReadSecretAsync(servingSecretName, cancellationToken),
+            await ReadConfigurationAsync(cancellationToken));
+        var observed = fresh.Observed;
+        now = time.GetUtcNow();
         var trustedSince = TrustedSince(observed, now);
         _firstPass = false;
-        var plan = RotationPlanner.Plan(observed, intervals, now, trustedSince, _owedServingAuthority);
+        plan = RotationPlanner.Plan(observed, intervals, now, trustedSince, _owedServingAuthority);
 
         if (plan.RotateAuthorityBecause is { } reason)
         {
             var authority = CertificateFactory.CreateAuthority(now, intervals.CaRotate);
             IReadOnlyList<X509Certificate2> bundle = [authority.Certificate, .. plan.Bundle];
-            if (webhooks is not null)
+            if (fresh.Webhooks is not null)
             {
-                await WriteBundlesAsync(configuration!, bundle, cancellationToken);
+                await WriteBundlesAsync(fresh.Configuration!, bundle, cancellationToken);
                 _trustedSince[authority.Thumbprint] = time.GetUtcNow();
             }
             else
@@ -138,44 +147,62 @@ internal sealed partial class CertificateRotator(
                 _trustedSince[authority.Thumbprint] = DateTimeOffset.MinValue;
             }
 
-            await WriteAuthoritySecretAsync(authoritySecret, bundle, authority, cancellationToken);
+            await WriteAuthoritySecretAsync(fresh.AuthoritySecret, bundle, authority, cancellationToken);
             _owedServingAuthority = authority.Thumbprint;
-            LogAuthorityRotated(_logger, reason, authority.Certificate.SerialNumber, authority.Validity.NotAfter, bundle.Count);
+            LogAuthorityRotated(logger, reason, authority.Certificate.SerialNumber, authority.Validity.NotAfter, bundle.Count);
 
             return time.GetUtcNow();
         }
 
         var current = observed.Authority!;
-        if (plan.RewriteBundles && webhooks is not null)
+        if (plan.RewriteBundles && fresh.Webhooks is not null)
         {
-            await WriteBundlesAsync(configuration!, plan.Bundle, cancellationToken);
-            LogBundleWritten(_logger, plan.Bundle.Count);
+            await WriteBundlesAsync(fresh.Configuration!, plan.Bundle, cancellationToken);
+            LogBundleWritten(logger, plan.Bundle.Count);
         }
 
         if (plan.RewriteAuthoritySecret)
         {
-            await WriteAuthoritySecretAsync(authoritySecret, plan.Bundle, current, cancellationToken);
+            await WriteAuthoritySecretAsync(fresh.AuthoritySecret, plan.Bundle, current, cancellationToken);
         }
 
         if (plan.Serving == ServingStep.Issue)
         {
-            var issued = CertificateFactory.IssueServing(current, names, now, intervals.CertRotate);
-            await WriteServingSecretAsync(servingSecret, issued, cancellationToken);
+            var issued = CertificateFactory.IssueServing(current, observed.Names, now, intervals.CertRotate);
+            await WriteServingSecretAsync(fresh.ServingSecret, issued, cancellationToken);
             _owedServingAuthority = null;
-            LogServingIssued(_logger, plan.ServingBecause, issued.Certificate.SerialNumber, issued.Validity.NotAfter, names.Describe);
+            LogServingIssued(logger, plan.ServingBecause, issued.Certificate.SerialNumber, issued.Validity.NotAfter, observed.Names.Describe);
         }
         else if (plan.Serving == ServingStep.WaitForTrust)
         {
-            LogWaitingForTrust(_logger, plan.ServingBecause, plan.NextCheck);
+            LogWaitingForTrust(logger, plan.ServingBecause, plan.NextCheck);
         }
 
-        if (plan.IsSteady && observed.Serving is { } steady
+        if (plan.IsSteady)
+        {
+            MarkReadyIfServed(observed);
+        }
+
+        return plan.NextCheck;
+    }
+
+    private Snapshot Observe(V1Secret? authoritySecret, V1Secret? servingSecret, V1MutatingWebhookConfiguration? configuration)
+    {
+        var webhooks = configuration?.Webhooks is { Count: > 0 } list ? list : null;
+        var names = ServingNames.For(options.Value.ServiceName, Namespace, webhooks);
+        var observed = ObservedCertificates.From(
+            authoritySecret?.Data, servingSecret?.Data, webhooks?.Select(w => w.ClientConfig?.CaBundle).ToList(), names);
+        return new Snapshot(authoritySecret, servingSecret, configuration, webhooks, observed);
+    }
+
+    /// <summary>Ready once the state is steady and Kestrel serves the certificate the serving Secret holds.</summary>
+    private void MarkReadyIfServed(ObservedCertificates observed)
+    {
+        if (observed.Serving is { } steady
             && string.Equals(serving.Current?.Thumbprint, steady.Thumbprint, StringComparison.Ordinal))
         {
             readiness.Satisfy(CertificatesReady);
         }
-
-        return plan.NextCheck;
     }
 
     /// <summary>
@@ -275,8 +302,11 @@ internal sealed partial class CertificateRotator(
         {
             if (existing is not null)
             {
-                // A Secret's type cannot change; one of the wrong type is replaced.
-                await client.CoreV1.DeleteNamespacedSecretAsync(name, Namespace, cancellationToken: cancellationToken);
+                // A Secret's type cannot change; one of the wrong type is replaced (that very version only).
+                await client.CoreV1.DeleteNamespacedSecretAsync(
+                    name, Namespace,
+                    new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = existing.Metadata.ResourceVersion } },
+                    cancellationToken: cancellationToken);
             }
 
             await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
@@ -299,6 +329,14 @@ internal sealed partial class CertificateRotator(
         await client.CoreV1.ReplaceNamespacedSecretAsync(existing, name, Namespace, cancellationToken: cancellationToken);
     }
 
+    /// <summary>The three objects as read (null: absent), and what they hold.</summary>
+    private sealed record Snapshot(
+        V1Secret? AuthoritySecret,
+        V1Secret? ServingSecret,
+        V1MutatingWebhookConfiguration? Configuration,
+        IList<V1MutatingWebhook>? Webhooks,
+        ObservedCertificates Observed);
+
     [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Certificate manager for namespace {Namespace}, Service {Service}: {Intervals}")]
     private static partial void LogStarting(ILogger logger, string @namespace, string service, RotationIntervals intervals);
 
@@ -317,6 +355,6 @@ internal sealed partial class CertificateRotator(
     [LoggerMessage(EventId = 905, Level = LogLevel.Debug, Message = "Certificate objects changed while being updated; reading them again")]
     private static partial void LogConflict(ILogger logger);
 
-    [LoggerMessage(EventId = 906, Level = LogLevel.Warning, Message = "Certificate reconcile failed; retrying in {DelayMs} ms")]
-    private static partial void LogReconcileFailed(ILogger logger, double delayMs, Exception exception);
+    [LoggerMessage(EventId = 906, Level = LogLevel.Warning, Message = "Certificate reconcile failed; retrying with backoff")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception);
 }

@@ -3,100 +3,94 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Reconciling;
 
 namespace KubeMacPool.Manager.Certificates.Rotation;
 
 /// <summary>
 /// Keeps the caBundle of every webhook in ValidatingWebhookConfiguration <c>kubemacpool-validator</c> equal to the one
 /// the rotator maintains in <c>kubemacpool-mutator</c>, so the validating webhooks trust the same CAs (old and new
-/// through a rotation). The rotator stays the only one deciding what the bundle is; this only copies it.
+/// through a rotation). The rotator stays the only one deciding what the bundle is; this only copies it. Both
+/// configurations are read from the shared informers' caches; a change to either queues the one key.
 /// </summary>
-internal sealed partial class ValidatingBundleMirror(IKubernetes client, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+internal sealed partial class ValidatingBundleMirror(
+    IKubernetes client,
+    Informer<V1MutatingWebhookConfiguration> mutators,
+    Informer<V1ValidatingWebhookConfiguration> validators,
+    TimeProvider time,
+    ILogger<ValidatingBundleMirror> logger) : BackgroundService, IReconciler<string>
 {
-    public const string ValidatorName = WellKnown.ValidatingWebhookConfiguration;
-    private static readonly TimeSpan Resync = TimeSpan.FromMinutes(1);
+    private const string Key = "validator-bundle";
 
-    private readonly ILogger _logger = loggers.CreateLogger<ValidatingBundleMirror>();
-    private readonly ChangeSignal _signal = new();
-    private readonly Backoff _backoff = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
+    private readonly WorkQueue<string> _queue = new(time, maxDelay: TimeSpan.FromSeconds(10));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
-        Watch(ResourceClients.MutatingWebhookConfiguration(client, CertificateOptions.WebhookConfigurationName), stoppingToken);
-        Watch(ResourceClients.ValidatingWebhookConfiguration(client, ValidatorName), stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = Resync;
-            try
-            {
-                await CopyAsync(stoppingToken);
-                _backoff.Reset();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // A conflict included: read both again after a short pause.
-                wait = _backoff.Next();
-                LogCopyFailed(_logger, wait.TotalMilliseconds, e);
-            }
-
-            await _signal.WaitAsync(wait, time, stoppingToken);
-        }
-    }
-
-    private async Task CopyAsync(CancellationToken cancellationToken)
-    {
-        var mutator = await ReadOrNullAsync(() => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(
-            CertificateOptions.WebhookConfigurationName, cancellationToken: cancellationToken));
-        var bundle = mutator?.Webhooks?.FirstOrDefault()?.ClientConfig?.CaBundle;
+        var bundle = mutators.Cache.Get(WellKnown.MutatingWebhookConfiguration)?.Webhooks?.FirstOrDefault()?.ClientConfig?.CaBundle;
         if (bundle is not { Length: > 0 })
         {
-            return; // Nothing trusted yet: the rotator writes the mutator first.
+            return ReconcileResult.Done; // Nothing trusted yet: the rotator writes the mutator first.
         }
 
-        var validator = await ReadOrNullAsync(() => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(
-            ValidatorName, cancellationToken: cancellationToken));
-        var stale = validator?.Webhooks?.Where(w => w.ClientConfig is not null && !bundle.AsSpan().SequenceEqual(w.ClientConfig.CaBundle ?? [])).ToList();
-        if (stale is not { Count: > 0 })
+        if (validators.Cache.Get(WellKnown.ValidatingWebhookConfiguration) is not { } cached
+            || cached.Webhooks?.Any(w => IsStale(w, bundle)) != true)
         {
-            return;
+            return ReconcileResult.Done;
         }
 
+        // The cached object is shared: change a copy, which keeps the resourceVersion that was read.
+        var validator = KubernetesJson.Deserialize<V1ValidatingWebhookConfiguration>(KubernetesJson.Serialize(cached));
+        var stale = validator.Webhooks.Where(w => IsStale(w, bundle)).ToList();
         foreach (var webhook in stale)
         {
             webhook.ClientConfig.CaBundle = bundle;
         }
 
-        await client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(validator!, ValidatorName, cancellationToken: cancellationToken);
-        LogCopied(_logger, stale.Count);
-    }
-
-    private static async Task<T?> ReadOrNullAsync<T>(Func<Task<T>> read)
-        where T : class
-    {
         try
         {
-            return await read();
+            await client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(
+                validator, validator.Metadata.Name, cancellationToken: cancellationToken);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
-            return null;
+            // The cache was behind: the newer version (or the deletion) is on its way through the informer, whose
+            // event queues the key again; retrying before it arrives would only conflict again.
+            LogCacheBehind(logger);
+            return ReconcileResult.Done;
         }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCopyFailed(logger, e);
+            return ReconcileResult.Failed;
+        }
+
+        LogCopied(logger, stale.Count);
+        return ReconcileResult.Done;
     }
 
-    private void Watch<T>(IResourceClient<T> source, CancellationToken stoppingToken)
-        where T : IKubernetesObject<V1ObjectMeta>
+    public override void Dispose()
     {
-        var watcher = new ResourceWatcher<T>(source, new SignalingHandler<T>(_signal), loggers.CreateLogger<ResourceWatcher<T>>(), time);
-        _ = Task.Run(() => watcher.RunAsync(stoppingToken), stoppingToken);
+        _queue.Dispose();
+        base.Dispose();
     }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await mutators.QueueInto(_queue, _ => [Key], stoppingToken);
+        await validators.QueueInto(_queue, _ => [Key], stoppingToken);
+        await Task.WhenAll(mutators.Synced, validators.Synced).WaitAsync(stoppingToken);
+        await new ReconcileLoop<string>(Key, _queue, this, logger).RunAsync(stoppingToken);
+    }
+
+    private static bool IsStale(V1ValidatingWebhook webhook, byte[] bundle) =>
+        webhook.ClientConfig is not null && !bundle.AsSpan().SequenceEqual(webhook.ClientConfig.CaBundle ?? []);
 
     [LoggerMessage(EventId = 915, Level = LogLevel.Information, Message = "Copied the CA bundle of kubemacpool-mutator to {Count} webhook(s) of kubemacpool-validator")]
     private static partial void LogCopied(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 916, Level = LogLevel.Warning, Message = "Copying the CA bundle to kubemacpool-validator failed; retrying in {DelayMs} ms")]
-    private static partial void LogCopyFailed(ILogger logger, double delayMs, Exception exception);
+    [LoggerMessage(EventId = 916, Level = LogLevel.Warning, Message = "Copying the CA bundle to kubemacpool-validator failed; retrying with backoff")]
+    private static partial void LogCopyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 917, Level = LogLevel.Debug, Message = "kubemacpool-validator changed since it was cached; copying again when the informer has the change")]
+    private static partial void LogCacheBehind(ILogger logger);
 }

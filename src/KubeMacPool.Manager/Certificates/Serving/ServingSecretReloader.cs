@@ -3,39 +3,43 @@ using k8s.Models;
 using KubeMacPool.Manager.Certificates.Authority;
 using KubeMacPool.Manager.Certificates.Rotation;
 using KubeMacPool.Manager.Kubernetes.Informers;
+using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Certificates.Serving;
 
 /// <summary>
-/// Hot reload: every version of the serving Secret the watch delivers goes straight into Kestrel's certificate
-/// selector (<see cref="ServingCertificate"/>), so a new certificate is served from the next handshake, without a
-/// restart or the kubelet's delay for mounted Secrets. A Secret that does not hold a usable pair (deleted, key
-/// mismatch) is ignored: the previous certificate keeps serving while the rotator repairs the Secret.
+/// Hot reload: every version of the serving Secret the shared Secret informer delivers goes straight into Kestrel's
+/// certificate selector (<see cref="ServingCertificate"/>), so a new certificate is served from the next handshake,
+/// without a restart or the kubelet's delay for mounted Secrets. Other Secrets of the namespace are ignored. A Secret
+/// that does not hold a usable pair (deleted, key mismatch) is ignored too: the previous certificate keeps serving
+/// while the rotator repairs the Secret.
 /// </summary>
-internal sealed partial class ServingSecretReloader(ServingCertificate serving, ChangeSignal signal, ILogger logger)
+internal sealed partial class ServingSecretReloader(
+    ServingCertificate serving, IOptions<CertificateOptions> options, ILogger<ServingSecretReloader> logger)
     : IResourceEventHandler<V1Secret>
 {
     public ValueTask OnListedAsync(IReadOnlyList<V1Secret> items, CancellationToken cancellationToken)
     {
-        foreach (var secret in items)
+        foreach (var secret in items.Where(IsServingSecret))
         {
             Load(secret);
         }
 
-        signal.Raise();
         return ValueTask.CompletedTask;
     }
 
     public ValueTask OnEventAsync(WatchEventType type, V1Secret item, CancellationToken cancellationToken)
     {
-        if (type is WatchEventType.Added or WatchEventType.Modified)
+        if ((type is WatchEventType.Added or WatchEventType.Modified) && IsServingSecret(item))
         {
             Load(item);
         }
 
-        signal.Raise();
         return ValueTask.CompletedTask;
     }
+
+    private bool IsServingSecret(V1Secret secret) =>
+        string.Equals(secret.Metadata?.Name, options.Value.ServingSecretName, StringComparison.Ordinal);
 
     private void Load(V1Secret secret)
     {
