@@ -29,8 +29,8 @@ internal sealed partial class LauncherPodWebhook(
     private static readonly TimeSpan NadListWait = TimeSpan.FromSeconds(2);
 
     // Shared by every admission and awaited by each: pods admitted before the first NAD list would look as if their
-    // namespace had no NADs (no claim reference, so a new IP). Without the Multus CRD the list never comes: only the
-    // pods of the first moments wait, once, and are then admitted as if there were no NADs.
+    // namespace had no NADs (no claim reference, so a new IP). Without the Multus CRD the list never comes: the first
+    // launcher pods wait up to NadListWait, once per process, and from then on pods are admitted as if there were no NADs.
     private readonly Lazy<Task> _nadsListed = new(() => WaitForFirstListAsync(nads.Synced, time, logger));
 
     public string Name => WellKnown.LauncherPodsWebhook;
