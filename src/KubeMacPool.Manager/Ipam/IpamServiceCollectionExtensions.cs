@@ -1,4 +1,5 @@
 using KubeMacPool.Manager.Admission;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Ipam;
 
@@ -11,8 +12,14 @@ internal static class IpamServiceCollectionExtensions
     {
         services.AddOptions<IpamOptions>().Configure(o =>
             o.DefaultNetworkNadNamespace = configuration["default-network-nad-namespace"] is { Length: > 0 } ns ? ns : o.DefaultNetworkNadNamespace);
+        services.AddVirtualMachineInformer();
+        services.AddVirtualMachineInstanceInformer();
+        services.AddNetworkAttachmentDefinitionInformer();
+        services.AddIpamClaimInformer();
         services.AddSingleton<ClaimedMacs>();
         services.AddSingleton<ClaimApi>();
+        services.AddSingleton<ClaimProblems>();
+        services.AddSingleton<ClaimReconciler>();
         services.AddSingleton<LauncherPodWebhook>();
         services.AddHostedService<ClaimController>();
         return services;

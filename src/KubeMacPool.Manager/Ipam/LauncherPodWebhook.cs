@@ -1,11 +1,9 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Autorest;
 using KubeMacPool.Core.Ipam;
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
 using Microsoft.Extensions.Options;
 
@@ -14,16 +12,26 @@ namespace KubeMacPool.Manager.Ipam;
 /// <summary>
 /// <c>/mutate-launcher-pods</c> (objectSelector <c>kubevirt.io=virt-launcher</c>): points a VM's launcher pod at its
 /// IPAMClaims, so the IPAM plugin gives every new pod of the VM (restart, migration target) the same IPs; on a primary
-/// user-defined network it also hands the pool's MAC to Multus' default network. Reads only (VMI, NADs): no side
-/// effects, dry runs included.
+/// user-defined network it also hands the pool's MAC to Multus' default network. Reads the VMI and NAD caches only:
+/// no API calls, no side effects, dry runs included.
 /// </summary>
 internal sealed partial class LauncherPodWebhook(
-    IKubernetes client, IOptions<IpamOptions> options, TimeProvider time, ILogger<LauncherPodWebhook> logger) : IAdmissionWebhook
+    Informer<VirtualMachineInstance> instances,
+    Informer<NetworkAttachmentDefinition> nads,
+    IOptions<IpamOptions> options,
+    TimeProvider time,
+    ILogger<LauncherPodWebhook> logger) : IAdmissionWebhook
 {
-    /// <summary>The VMI may not be visible yet right after KubeVirt created it: look a few more times before refusing.</summary>
-    private const int VmiAttempts = 5;
+    /// <summary>The VMI may reach the cache a moment after KubeVirt made its pod: wait that long before refusing.</summary>
+    private static readonly TimeSpan VmiWait = TimeSpan.FromSeconds(2);
 
-    private static readonly TimeSpan VmiRetryDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long the first launcher pods after a start wait for the NAD informer's first list.</summary>
+    private static readonly TimeSpan NadListWait = TimeSpan.FromSeconds(2);
+
+    // Shared by every admission and awaited by each: pods admitted before the first NAD list would look as if their
+    // namespace had no NADs (no claim reference, so a new IP). Without the Multus CRD the list never comes: the first
+    // launcher pods wait up to NadListWait, once per process, and from then on pods are admitted as if there were no NADs.
+    private readonly Lazy<Task> _nadsListed = new(() => WaitForFirstListAsync(nads.Synced, time, logger));
 
     public string Name => WellKnown.LauncherPodsWebhook;
 
@@ -39,31 +47,28 @@ internal sealed partial class LauncherPodWebhook(
             return ToResult(LauncherPodMutation.Precheck(pod, null)!, null);
         }
 
-        var primary = await PrimaryAsync(ns, cancellationToken);
+        await _nadsListed.Value.WaitAsync(cancellationToken);
+        var primary = nads.Cache.PrimaryOf(ns);
         if (LauncherPodMutation.Precheck(pod, primary) is { } early)
         {
             return ToResult(early, null);
         }
 
-        var vmi = await GetVmiAsync(ns, pod.VmiName, cancellationToken);
-        if (vmi.Instance is null)
+        var vmi = await instances.Cache.WaitForAsync(ObjectCache<VirtualMachineInstance>.KeyOf(ns, pod.VmiName), VmiWait, time, cancellationToken);
+        if (vmi is null)
         {
             LogVmiMissing(logger, ns, pod.VmiName);
-            return ToResult(LauncherPodMutation.VmiNotFound(ns, podName, vmi.Error!), null);
+            return ToResult(LauncherPodMutation.VmiNotFound(ns, podName, $"virtualmachineinstances.kubevirt.io \"{pod.VmiName}\" not found"), null);
         }
 
-        var nads = new Dictionary<NadReference, NadLookup>();
-        foreach (var reference in pod.Elements.Select(e => new NadReference(e.Namespace, e.Name)).Distinct())
-        {
-            nads[reference] = await GetNadAsync(reference, cancellationToken);
-        }
+        var lookups = pod.Elements.Select(e => new NadReference(e.Namespace, e.Name)).Distinct().ToDictionary(r => r, LookupNad);
 
         var decision = LauncherPodMutation.Decide(
             pod,
             annotations,
             request.Operation == "CREATE",
-            new LauncherVmi(pod.VmiName, ns, VmiSpec.Read(vmi.Instance.Spec), vmi.Instance.Metadata.Annotations.ValueOrNull(IpRequests.AddressesAnnotation)),
-            r => nads.GetValueOrDefault(r) ?? NadLookup.Missing,
+            new LauncherVmi(pod.VmiName, ns, VmiSpec.Read(vmi.Spec), vmi.Metadata.Annotations.ValueOrNull(IpRequests.AddressesAnnotation)),
+            r => lookups.GetValueOrDefault(r) ?? NadLookup.Missing,
             primary,
             options.Value.DefaultNetworkNadNamespace);
         if (decision.Annotations.Count > 0)
@@ -96,57 +101,26 @@ internal sealed partial class LauncherPodWebhook(
         return AdmissionResult.Allow(patch);
     }
 
-    private async Task<NadNetworkConfig?> PrimaryAsync(string ns, CancellationToken cancellationToken)
+    private NadLookup LookupNad(NadReference reference)
     {
-        try
-        {
-            var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<NetworkAttachmentDefinitionList>(
-                NetworkAttachmentDefinition.Group, NetworkAttachmentDefinition.Version, ns, NetworkAttachmentDefinition.Plural,
-                cancellationToken: cancellationToken);
-            return PrimaryNetwork.Find(list.Items.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).Select(n => n.Spec?.Config));
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // No Multus CRD in the cluster: no NADs, so nothing is persistent; VMs must still start.
-            return null;
-        }
-    }
-
-    private async Task<NadLookup> GetNadAsync(NadReference reference, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var nad = await client.CustomObjects.GetNamespacedCustomObjectAsync<NetworkAttachmentDefinition>(
-                NetworkAttachmentDefinition.Group, NetworkAttachmentDefinition.Version, reference.Namespace,
-                NetworkAttachmentDefinition.Plural, reference.Name, cancellationToken);
-            return NadLookup.Of(nad.Spec?.Config);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        var nad = nads.Cache.Lookup(reference);
+        if (!nad.Exists)
         {
             LogNadMissing(logger, reference.ToString());
-            return NadLookup.Missing;
         }
+
+        return nad;
     }
 
-    private async Task<(VirtualMachineInstance? Instance, string? Error)> GetVmiAsync(string ns, string name, CancellationToken cancellationToken)
+    private static async Task WaitForFirstListAsync(Task listed, TimeProvider time, ILogger logger)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                var vmi = await client.CustomObjects.GetNamespacedCustomObjectAsync<VirtualMachineInstance>(
-                    VirtualMachineInstance.Group, VirtualMachineInstance.Version, ns, VirtualMachineInstance.Plural, name, cancellationToken);
-                return (vmi, null);
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-                if (attempt >= VmiAttempts)
-                {
-                    return (null, $"virtualmachineinstances.kubevirt.io \"{name}\" not found");
-                }
-            }
-
-            await Task.Delay(VmiRetryDelay, time, cancellationToken);
+            await listed.WaitAsync(NadListWait, time);
+        }
+        catch (TimeoutException)
+        {
+            LogNadsNotListed(logger, NadListWait.TotalSeconds);
         }
     }
 
@@ -178,4 +152,7 @@ internal sealed partial class LauncherPodWebhook(
 
     [LoggerMessage(EventId = 1422, Level = LogLevel.Warning, Message = "NetworkAttachmentDefinition {Nad} does not exist: the pod will not start until it does; no claim reference added")]
     private static partial void LogNadMissing(ILogger logger, string nad);
+
+    [LoggerMessage(EventId = 1423, Level = LogLevel.Warning, Message = "NetworkAttachmentDefinitions not listed after {Seconds} s (no Multus CRD?): launcher pods are admitted as if no NAD existed until they are")]
+    private static partial void LogNadsNotListed(ILogger logger, double seconds);
 }

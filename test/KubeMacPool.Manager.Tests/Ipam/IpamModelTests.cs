@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Ipam;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubeMacPool.Manager.Tests.Ipam;
 
@@ -42,7 +44,7 @@ public class IpamModelTests
     }
 
     [Fact]
-    public void Claimed_macs_are_found_by_vm_uid_and_interface_and_deleting_or_foreign_claims_are_ignored()
+    public async Task Claimed_macs_are_found_by_vm_uid_and_interface_and_deleting_or_foreign_claims_are_ignored()
     {
         static IpamClaim Claim(string name, string? mac, string ownerUid, bool deleting = false) => new()
         {
@@ -56,8 +58,11 @@ public class IpamModelTests
             },
         };
 
-        var macs = new ClaimedMacs();
-        macs.Replace([Claim("vm1.blue", "02:00:00:00:00:01", "uid-1"), Claim("vm1.red", "02:00:00:00:00:02", "uid-1", deleting: true), Claim("vm1.green", null, "uid-1")]);
+        using var informer = new Informer<IpamClaim>(new NoSource(), null, requiresKubeVirt: false, NullLoggerFactory.Instance, TimeProvider.System);
+        await ((IResourceEventHandler<IpamClaim>)informer).OnListedAsync(
+            [Claim("vm1.blue", "02:00:00:00:00:01", "uid-1"), Claim("vm1.red", "02:00:00:00:00:02", "uid-1", deleting: true), Claim("vm1.green", null, "uid-1")],
+            TestContext.Current.CancellationToken);
+        var macs = new ClaimedMacs(informer);
 
         Assert.Equal("02:00:00:00:00:01", macs.Find("ns", "vm1", "uid-1", "blue"));
         Assert.Null(macs.Find("ns", "vm1", "uid-2", "blue"));
@@ -65,5 +70,22 @@ public class IpamModelTests
         Assert.Null(macs.Find("ns", "vm1", "uid-1", "red"));
         Assert.Null(macs.Find("ns", "vm1", "uid-1", "green"));
         Assert.Null(macs.Find("ns", "vm1", null, "blue"));
+
+        // Read from the cache: a claim that goes is gone for the webhook at once.
+        await ((IResourceEventHandler<IpamClaim>)informer).OnEventAsync(
+            WatchEventType.Deleted, Claim("vm1.blue", "02:00:00:00:00:01", "uid-1"), TestContext.Current.CancellationToken);
+        Assert.Null(macs.Find("ns", "vm1", "uid-1", "blue"));
+    }
+
+    /// <summary>The informer is fed by hand here; nothing lists or watches.</summary>
+    private sealed class NoSource : IResourceClient<IpamClaim>
+    {
+        public string Resource => "ipamclaims";
+
+        public Task<ResourcePage<IpamClaim>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public IAsyncEnumerable<(WatchEventType Type, IpamClaim Object)> WatchAsync(string resourceVersion, Action<Exception> onError, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }
