@@ -32,14 +32,19 @@ internal sealed class ObjectCache<T>
         string.IsNullOrEmpty(@namespace) ? name : @namespace + "/" + name;
 
     /// <summary>
-    /// Adds an index (call before the informer starts, or it covers only objects stored from then on): every
-    /// object is filed under each value <paramref name="keys"/> gives for it.
+    /// Adds an index, at any time: every object, already cached or stored later, is filed under each value
+    /// <paramref name="keys"/> gives for it.
     /// </summary>
     public void AddIndex(string name, Func<T, IEnumerable<string>> keys)
     {
+        var map = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         lock (_indexLock)
         {
-            _indexes[name] = (keys, new Dictionary<string, HashSet<string>>(StringComparer.Ordinal));
+            _indexes[name] = (keys, map);
+            foreach (var (key, item) in _items)
+            {
+                File(map, key, keys(item));
+            }
         }
     }
 
@@ -169,17 +174,22 @@ internal sealed class ObjectCache<T>
 
                 if (current is not null)
                 {
-                    foreach (var value in keys(current))
-                    {
-                        if (!map.TryGetValue(value, out var set))
-                        {
-                            map[value] = set = new HashSet<string>(StringComparer.Ordinal);
-                        }
-
-                        set.Add(key);
-                    }
+                    File(map, key, keys(current));
                 }
             }
+        }
+    }
+
+    private static void File(Dictionary<string, HashSet<string>> map, string key, IEnumerable<string> values)
+    {
+        foreach (var value in values)
+        {
+            if (!map.TryGetValue(value, out var set))
+            {
+                map[value] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            set.Add(key);
         }
     }
 }
