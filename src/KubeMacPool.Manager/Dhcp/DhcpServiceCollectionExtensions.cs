@@ -1,4 +1,5 @@
 using KubeMacPool.Manager.Admission;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Dhcp;
 
@@ -10,8 +11,16 @@ internal static class DhcpServiceCollectionExtensions
     /// <summary>Static DHCP in the manager: the reservation controller and its two validating webhooks.</summary>
     public static IServiceCollection AddDhcpReservations(this IServiceCollection services)
     {
+        services.AddIpPoolInformer();
+        services.AddIpReservationInformer();
+        services.AddVirtualMachineInformer();
         services.AddSingleton<IpamState>();
         services.AddSingleton<ReservationApi>();
+        services.AddSingleton<ReservationCache>();
+        services.AddSingleton<ReservationStatusWriter>();
+        services.AddSingleton<PoolStatusWriter>();
+        services.AddSingleton<VirtualMachineReservations>();
+        services.AddSingleton<ReservationReconciler>();
         services.AddSingleton<IpPoolWebhook>();
         services.AddSingleton<VirtualMachinePinnedIpWebhook>();
         services.AddHostedService<ReservationController>();

@@ -1,6 +1,7 @@
 using System.Net;
 using KubeMacPool.Dhcp.Leases;
 using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Dhcp.Agent;
@@ -45,6 +46,8 @@ internal static class DhcpAgentHost
         services.AddOptions<DhcpAgentOptions>().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddKubernetesClient(configuration);
+        services.AddIpPoolInformer(sp => sp.GetRequiredService<IOptions<DhcpAgentOptions>>().Value.Pool);
+        services.AddIpReservationInformer();
         services.AddSingleton<DhcpLeaseBook>();
         services.AddSingleton<LeaseBookFeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseBookFeeder>());

@@ -1,112 +1,74 @@
-using System.Threading.Channels;
-using k8s;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Dhcp.Leases;
-using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
+using KubeMacPool.Manager.Kubernetes.Reconciling;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Dhcp.Agent;
 
 /// <summary>
-/// Watches the agent's IPPool and the reservations, and replaces the lease book's content on every change: option
-/// edits reach the next reply (and renewals), new reservations are served at once, deleted ones stop being served.
-/// A pool that is gone or invalid silences the agent until it is back; nothing is sticky. The agent only reads.
+/// Follows the agent's IPPool and the reservations (the shared informers) and replaces the lease book's content on
+/// every change: option edits reach the next reply (and renewals), new reservations are served at once, deleted ones
+/// stop being served. Every change queues the same key, so a burst of changes is one refresh. A pool that is gone or
+/// invalid silences the agent until it is back; nothing is sticky. The agent only reads.
 /// </summary>
 internal sealed partial class LeaseBookFeeder(
-    IKubernetes client,
     DhcpLeaseBook book,
+    Informer<IpPool> pools,
+    Informer<IpReservation> reservations,
     IOptions<DhcpAgentOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILogger<LeaseBookFeeder> logger) : BackgroundService, IReconciler<string>
 {
-    private readonly ILogger _logger = loggers.CreateLogger<LeaseBookFeeder>();
-    private readonly Channel<ControllerWork> _work = ControllerWorkChannel.Create();
-    private readonly Dictionary<string, IpReservation> _reservations = new(StringComparer.Ordinal);
+    private const string RefreshKey = "lease-book";
+    private const string ByPoolIndex = "dhcp-agent-reservations-by-pool";
+
+    // Indexes must exist before the informer stores its first list; singletons are built before hosted services start.
+    private readonly ObjectCache<IpReservation> _reservations = WithPoolIndex(reservations.Cache);
+    private readonly WorkQueue<string> _queue = new(time);
     private volatile IReadOnlyDictionary<MacAddress, IpReservation> _sources = new Dictionary<MacAddress, IpReservation>();
-    private IpPool? _pool;
-    private bool _poolListed;
-    private bool _reservationsListed;
 
     /// <summary>The reservation a served MAC comes from (for events about client reports).</summary>
     public IpReservation? ReservationOf(MacAddress mac) => _sources.GetValueOrDefault(mac);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
-        var poolName = options.Value.Pool;
-        var watchers = new[]
-        {
-            _work.Writer.WatchInto(ResourceClients.IpPools(client, poolName), loggers, time, stoppingToken),
-            _work.Writer.WatchInto(ResourceClients.IpReservations(client), loggers, time, stoppingToken),
-        };
-        try
-        {
-            while (await _work.Reader.WaitToReadAsync(stoppingToken))
-            {
-                while (_work.Reader.TryRead(out var item))
-                {
-                    Apply(item);
-                }
-
-                if (_poolListed && _reservationsListed)
-                {
-                    Refresh(poolName);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-
-        await Task.WhenAll(watchers);
+        Refresh(options.Value.Pool);
+        return Task.FromResult(ReconcileResult.Done);
     }
 
-    private void Apply(ControllerWork item)
+    public override void Dispose()
     {
-        switch (item)
-        {
-            case ControllerWork.Listed<IpPool> pools:
-                _pool = pools.Items.Count > 0 ? pools.Items[0] : null;
-                _poolListed = true;
-                break;
-            case ControllerWork.Changed<IpPool> pool:
-                _pool = pool.Type == WatchEventType.Deleted ? null : pool.Item;
-                break;
-            case ControllerWork.Listed<IpReservation> reservations:
-                _reservations.Clear();
-                foreach (var r in reservations.Items)
-                {
-                    _reservations[IpamState.Key(r)] = r;
-                }
+        _queue.Dispose();
+        base.Dispose();
+    }
 
-                _reservationsListed = true;
-                break;
-            case ControllerWork.Changed<IpReservation> reservation when reservation.Type == WatchEventType.Deleted:
-                _reservations.Remove(IpamState.Key(reservation.Item));
-                break;
-            case ControllerWork.Changed<IpReservation> reservation:
-                _reservations[IpamState.Key(reservation.Item)] = reservation.Item;
-                break;
-        }
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await pools.QueueInto(_queue, _ => [RefreshKey], stoppingToken);
+        await reservations.QueueInto(_queue, _ => [RefreshKey], stoppingToken);
+        await Task.WhenAll(pools.Synced, reservations.Synced).WaitAsync(stoppingToken);
+        await new ReconcileLoop<string>("lease-book", _queue, this, logger).RunAsync(stoppingToken);
     }
 
     private void Refresh(string poolName)
     {
-        if (_pool is null)
+        if (pools.Cache.Get(poolName) is not { } pool)
         {
             if (book.IsReady)
             {
-                LogPoolGone(_logger, poolName);
+                LogPoolGone(logger, poolName);
             }
 
             book.Clear();
             return;
         }
 
-        if (LeaseBookContent.Build(_pool, _reservations.Values, out var error) is not { } content)
+        if (LeaseBookContent.Build(pool, _reservations.ByIndex(ByPoolIndex, poolName), out var error) is not { } content)
         {
             // The webhook refuses such pools; one written around it leaves the agent silent, saying why.
-            LogPoolInvalid(_logger, poolName, error!);
+            LogPoolInvalid(logger, poolName, error!);
             book.Clear();
             return;
         }
@@ -116,16 +78,23 @@ internal sealed partial class LeaseBookFeeder(
             foreach (var skipped in book.Replace(content.Settings, content.Reservations))
             {
                 // One bad entry (e.g. two MACs for one address) is left out alone; the rest of the pool is served.
-                LogReservationSkipped(_logger, poolName, skipped);
+                LogReservationSkipped(logger, poolName, skipped);
             }
 
             _sources = content.Sources;
-            LogRefreshed(_logger, poolName, content.Reservations.Count);
+            LogRefreshed(logger, poolName, content.Reservations.Count);
         }
         catch (ArgumentException e)
         {
-            LogPoolInvalid(_logger, poolName, e.Message);
+            LogPoolInvalid(logger, poolName, e.Message);
         }
+    }
+
+    /// <summary>Reservations by the pool their status says they are in: an agent serves one pool of many.</summary>
+    private static ObjectCache<IpReservation> WithPoolIndex(ObjectCache<IpReservation> cache)
+    {
+        cache.AddIndex(ByPoolIndex, r => r.Status?.Pool is { Length: > 0 } pool ? [pool] : []);
+        return cache;
     }
 
     [LoggerMessage(EventId = 1250, Level = LogLevel.Debug, Message = "Serving pool {Pool}: {Count} reservations")]
