@@ -3,10 +3,8 @@ using System.Text.RegularExpressions;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Collisions;
 using KubeMacPool.Core.Pool;
-using KubeMacPool.Manager.Controllers;
 using KubeMacPool.Manager.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 

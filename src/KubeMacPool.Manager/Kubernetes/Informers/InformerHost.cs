@@ -8,8 +8,16 @@ internal sealed class InformerHost(IEnumerable<IInformer> informers, KubeVirtDis
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var running = new List<Task> { Task.Run(() => discovery.RunAsync(stoppingToken), stoppingToken) };
-        foreach (var informer in informers.Distinct())
+        var all = informers.Distinct().ToList();
+        var running = new List<Task>();
+
+        // Discovery runs only where a KubeVirt kind is followed (not in the DHCP agent, say).
+        if (all.Any(i => i.RequiresKubeVirt))
+        {
+            running.Add(Task.Run(() => discovery.RunAsync(stoppingToken), stoppingToken));
+        }
+
+        foreach (var informer in all)
         {
             running.Add(informer.RequiresKubeVirt
                 ? RunWhenKubeVirtAsync(informer, stoppingToken)
