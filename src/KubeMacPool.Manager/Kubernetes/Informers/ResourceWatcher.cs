@@ -22,6 +22,10 @@ internal sealed partial class ResourceWatcher<T>(
 
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // The version of the last event handed over (a field, not a local, so a watch that breaks with an exception
+    // resumes after what it already delivered instead of replaying it); null means relist.
+    private string? _resourceVersion;
+
     /// <summary>Completes once the first full list has been handled.</summary>
     public Task Synced => _synced.Task;
 
@@ -30,21 +34,21 @@ internal sealed partial class ResourceWatcher<T>(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
-        string? resourceVersion = null;
+        _resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (resourceVersion is null)
+                if (_resourceVersion is null)
                 {
                     var (items, listVersion) = await ListAllAsync(cancellationToken);
                     await handler.OnListedAsync(items, cancellationToken);
                     LogListed(logger, client.Resource, items.Count, listVersion);
-                    resourceVersion = listVersion;
+                    _resourceVersion = listVersion;
                     _synced.TrySetResult();
                 }
 
-                resourceVersion = await WatchAsync(resourceVersion, cancellationToken);
+                _resourceVersion = await WatchAsync(cancellationToken);
                 backoff.Reset();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -54,7 +58,7 @@ internal sealed partial class ResourceWatcher<T>(
             catch (Exception e) when (IsExpired(e))
             {
                 LogExpired(logger, client.Resource);
-                resourceVersion = null;
+                _resourceVersion = null;
             }
             catch (Exception e)
             {
@@ -84,9 +88,9 @@ internal sealed partial class ResourceWatcher<T>(
     }
 
     /// <summary>Watches until the server closes the stream; returns the version to resume from, or null to relist.</summary>
-    private async Task<string?> WatchAsync(string? resourceVersion, CancellationToken cancellationToken)
+    private async Task<string?> WatchAsync(CancellationToken cancellationToken)
     {
-        if (resourceVersion is null)
+        if (_resourceVersion is not { } resourceVersion)
         {
             return null;
         }
@@ -118,6 +122,7 @@ internal sealed partial class ResourceWatcher<T>(
                 }
 
                 resourceVersion = string.IsNullOrEmpty(version) ? resourceVersion : version;
+                _resourceVersion = resourceVersion;
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -1,0 +1,95 @@
+using KubeMacPool.Core.Addressing;
+
+namespace KubeMacPool.Core.Pool;
+
+// After admission: entries found on persisted objects, commit of pending entries, release, and what heal looks at.
+public sealed partial class MacPool
+{
+    /// <summary>
+    /// Records a MAC found on a persisted object (startup rebuild, controllers), committed. Never refuses.
+    /// Returns true when another owner already holds it (a duplicate to report).
+    /// </summary>
+    public bool Register(MacOwner owner, string interfaceKey, MacAddress mac)
+    {
+        var ownerKey = KeyOf(owner);
+        lock (_lock)
+        {
+            var duplicate = _entries.IsHeldByOther(mac.Value, ownerKey);
+            var iface = Intern(interfaceKey);
+            AddEntry(mac.Value, ownerKey, iface);
+            _pending.Remove(new EntryKey(mac.Value, ownerKey, iface));
+            return duplicate;
+        }
+    }
+
+    /// <summary>
+    /// Aligns the owner's entries pending since <paramref name="upTo"/> or earlier with the persisted object: an
+    /// entry whose (interface, MAC) the object has is committed, any other is released. Later entries belong to a
+    /// transaction still in flight and stay pending; committed entries are not touched.
+    /// The heal loop uses the same call with its cutoff as <paramref name="upTo"/> and the live object's MACs
+    /// (none when the object is gone), which settles exactly the stale entries.
+    /// </summary>
+    public void Commit(MacOwner owner, DateTimeOffset upTo, IEnumerable<(string InterfaceKey, MacAddress Mac)> persisted)
+    {
+        ArgumentNullException.ThrowIfNull(persisted);
+        var ownerKey = KeyOf(owner);
+        var present = new HashSet<(string, ulong)>();
+        foreach (var (iface, mac) in persisted)
+        {
+            present.Add((iface, mac.Value));
+        }
+
+        lock (_lock)
+        {
+            foreach (var (mac, iface) in EntriesOfLocked(ownerKey))
+            {
+                var key = new EntryKey(mac, ownerKey, iface);
+                if (_pending.TryGetValue(key, out var ticks) && ticks <= upTo.UtcTicks)
+                {
+                    if (present.Contains((iface, mac)))
+                    {
+                        _pending.Remove(key);
+                    }
+                    else
+                    {
+                        RemoveEntry(mac, ownerKey, iface);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes every entry of the owner; other owners of the same MACs keep theirs. Returns the count removed.</summary>
+    public int Release(MacOwner owner)
+    {
+        var ownerKey = KeyOf(owner);
+        lock (_lock)
+        {
+            var entries = EntriesOfLocked(ownerKey);
+            foreach (var (mac, iface) in entries)
+            {
+                RemoveEntry(mac, ownerKey, iface);
+            }
+
+            return entries.Count;
+        }
+    }
+
+    /// <summary>Entries pending since before <paramref name="cutoff"/>, for the heal loop.</summary>
+    public IReadOnlyList<MacEntry> StalePending(DateTimeOffset cutoff)
+    {
+        lock (_lock)
+        {
+            var stale = new List<MacEntry>();
+            foreach (var (key, ticks) in _pending)
+            {
+                if (ticks < cutoff.UtcTicks)
+                {
+                    stale.Add(new MacEntry(new MacAddress(key.Mac), MacOwner.FromKey(key.Owner), key.Interface, new DateTimeOffset(ticks, TimeSpan.Zero)));
+                }
+            }
+
+            return stale;
+        }
+    }
+}

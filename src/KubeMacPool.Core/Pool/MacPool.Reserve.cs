@@ -1,0 +1,186 @@
+using KubeMacPool.Core.Addressing;
+using KubeMacPool.Core.Allocation;
+
+namespace KubeMacPool.Core.Pool;
+
+// Reservation: the all-or-nothing transaction a webhook call makes, its dry run and its undo.
+public sealed partial class MacPool
+{
+    /// <summary>
+    /// Reserves MACs for one object's interfaces. All or nothing: on any error no entry of this call remains.
+    /// Requested MACs are registered before any allocation, so an allocated MAC is never one the same request asks
+    /// for. Every entry made or touched gets <paramref name="pendingSince"/> (null: committed at once). With
+    /// <paramref name="dryRun"/> the answer is computed (allocations included) and then undone; the allocation
+    /// cursor still moves on, as upstream's does.
+    /// </summary>
+    public ReservationResult Reserve(MacOwner owner, IReadOnlyList<MacRequest> requests, DateTimeOffset? pendingSince, bool dryRun)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var ownerKey = KeyOf(owner);
+        var requested = new MacAddress[requests.Count];
+        if (ParseRequested(requests, requested) is { } invalid)
+        {
+            return ReservationResult.Failure(invalid);
+        }
+
+        lock (_lock)
+        {
+            List<MacAddress>? shared = null;
+            for (var i = 0; i < requests.Count; i++)
+            {
+                if (requests[i].Kind == MacRequestKind.Requested && _entries.IsHeldByOther(requested[i].Value, ownerKey))
+                {
+                    if (DuplicatePolicy == DuplicatePolicy.Reject)
+                    {
+                        return ReservationResult.Failure(RequestedMacTakenError);
+                    }
+
+                    (shared ??= []).Add(requested[i]);
+                }
+            }
+
+            _undo.Clear();
+            var assigned = new MacAssignment[requests.Count];
+            foreach (var kind in (ReadOnlySpan<MacRequestKind>)[MacRequestKind.Requested, MacRequestKind.Allocate, MacRequestKind.Touch])
+            {
+                for (var i = 0; i < requests.Count; i++)
+                {
+                    if (requests[i].Kind != kind)
+                    {
+                        continue;
+                    }
+
+                    var iface = Intern(requests[i].InterfaceKey);
+                    MacAddress mac;
+                    switch (kind)
+                    {
+                        case MacRequestKind.Requested:
+                            mac = requested[i];
+                            assigned[i] = new MacAssignment(iface, mac, Allocated: false);
+                            break;
+                        case MacRequestKind.Allocate:
+                            if (!_allocator.TryAllocate(out mac))
+                            {
+                                Undo(ownerKey);
+                                return ReservationResult.Failure(RangeAllocator.RangeFullError);
+                            }
+
+                            assigned[i] = new MacAssignment(iface, mac, Allocated: true);
+                            break;
+                        default:
+                            mac = requests[i].TouchedMac;
+                            if (!_entries.Contains(mac.Value, ownerKey, iface))
+                            {
+                                continue;
+                            }
+
+                            break;
+                    }
+
+                    if (kind != MacRequestKind.Touch && AddEntry(mac.Value, ownerKey, iface))
+                    {
+                        _undo.Add(new UndoStep(mac.Value, iface, Added: true, default));
+                    }
+
+                    if (pendingSince is { } since)
+                    {
+                        var key = new EntryKey(mac.Value, ownerKey, iface);
+                        _undo.Add(new UndoStep(mac.Value, iface, Added: false, _pending.TryGetValue(key, out var before) ? before : null));
+                        _pending[key] = since.UtcTicks;
+                    }
+                }
+            }
+
+            if (dryRun)
+            {
+                Undo(ownerKey);
+            }
+            else
+            {
+                CountReserved(requests);
+            }
+
+            var assignments = new List<MacAssignment>(requests.Count);
+            for (var i = 0; i < requests.Count; i++)
+            {
+                if (requests[i].Kind != MacRequestKind.Touch)
+                {
+                    assignments.Add(assigned[i]);
+                }
+            }
+
+            return new ReservationResult(assignments, null, (IReadOnlyList<MacAddress>?)shared ?? []);
+        }
+    }
+
+    private void CountReserved(IReadOnlyList<MacRequest> requests)
+    {
+        foreach (var request in requests)
+        {
+            if (request.Kind == MacRequestKind.Allocate)
+            {
+                _allocatedTotal++;
+            }
+            else if (request.Kind == MacRequestKind.Requested)
+            {
+                _requestedTotal++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parses the requested MACs in request order, stopping at the first unparsable one or the first MAC two
+    /// interfaces ask for (upstream's order of checks). Needs no lock: it reads only the request.
+    /// </summary>
+    private static string? ParseRequested(IReadOnlyList<MacRequest> requests, MacAddress[] requested)
+    {
+        Dictionary<MacAddress, string>? seen = null;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].Kind != MacRequestKind.Requested)
+            {
+                continue;
+            }
+
+            var iface = requests[i].InterfaceKey;
+            if (!MacAddress.TryParse(requests[i].RequestedMac, out requested[i], out var error))
+            {
+                return $"invalid MAC address format for interface {iface}: {requests[i].RequestedMac}: {error}";
+            }
+
+            seen ??= [];
+            if (!seen.TryAdd(requested[i], iface))
+            {
+                return $"duplicate MAC address {requested[i]} found on interfaces: {seen[requested[i]]} and {iface}";
+            }
+        }
+
+        return null;
+    }
+
+    private void Undo(string ownerKey)
+    {
+        for (var i = _undo.Count - 1; i >= 0; i--)
+        {
+            var step = _undo[i];
+            var key = new EntryKey(step.Mac, ownerKey, step.Interface);
+            if (step.Added)
+            {
+                RemoveEntry(step.Mac, ownerKey, step.Interface);
+            }
+            else if (step.PendingBefore is long ticks)
+            {
+                _pending[key] = ticks;
+            }
+            else
+            {
+                _pending.Remove(key);
+            }
+        }
+
+        _undo.Clear();
+    }
+
+    /// <summary>One change of a reservation: an entry added, or an entry's pending timestamp set (with what it was).</summary>
+    private readonly record struct UndoStep(ulong Mac, string Interface, bool Added, long? PendingBefore);
+}
