@@ -1,8 +1,8 @@
-using KubeMacPool.Manager.Kubernetes.Informers;
-using KubeMacPool.Manager.Kubernetes.Models;
 using System.Text.Json.Nodes;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
 
 namespace KubeMacPool.Manager.Admission;
 

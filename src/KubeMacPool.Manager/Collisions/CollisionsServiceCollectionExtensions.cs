@@ -1,5 +1,5 @@
-using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Core.Collisions;
+using KubeMacPool.Manager.Kubernetes.Informers;
 
 namespace KubeMacPool.Manager.Collisions;
 

@@ -1,8 +1,8 @@
 using k8s.Models;
-using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Configuration;
+using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
 using Microsoft.Extensions.Options;
 

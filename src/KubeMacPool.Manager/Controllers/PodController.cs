@@ -1,5 +1,3 @@
-using KubeMacPool.Manager.Kubernetes.Informers;
-using KubeMacPool.Manager.Kubernetes.Models;
 using k8s;
 using k8s.Models;
 using KubeMacPool.Core.Addressing;
@@ -7,6 +5,8 @@ using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Namespaces;
 
 namespace KubeMacPool.Manager.Controllers;

@@ -4,10 +4,9 @@ using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Kubernetes;
-using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Namespaces;
-
 using KubeMacPool.Manager.Telemetry;
 
 namespace KubeMacPool.Manager.Controllers;

@@ -31,16 +31,16 @@ internal static partial class GuardedWrite
     /// <summary>A status condition that keeps its transition time while its status stays.</summary>
     public static V1Condition Condition(
         string type, bool ok, string reason, string message, V1Condition? previous, long? generation, TimeProvider time) => new()
-    {
-        Type = type,
-        Status = ok ? "True" : "False",
-        Reason = reason,
-        Message = message,
-        ObservedGeneration = generation,
-        LastTransitionTime = previous?.Status == (ok ? "True" : "False") && previous.LastTransitionTime is { } since
+        {
+            Type = type,
+            Status = ok ? "True" : "False",
+            Reason = reason,
+            Message = message,
+            ObservedGeneration = generation,
+            LastTransitionTime = previous?.Status == (ok ? "True" : "False") && previous.LastTransitionTime is { } since
             ? since
             : time.GetUtcNow().UtcDateTime,
-    };
+        };
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Write for {Target} failed with {Status}: {Body}; retrying")]
     private static partial void LogWriteFailed(ILogger logger, string target, int status, string body);

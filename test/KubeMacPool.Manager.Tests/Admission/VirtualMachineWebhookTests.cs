@@ -3,6 +3,10 @@ using KubeMacPool.Core.Allocation;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Ipam;
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
+using KubeMacPool.Manager.Tests.Kubernetes.Informers;
+using Microsoft.Extensions.Logging.Abstractions;
 using static KubeMacPool.Manager.Tests.Admission.AdmissionCases;
 
 namespace KubeMacPool.Manager.Tests.Admission;
@@ -28,10 +32,14 @@ public sealed class VirtualMachineWebhookTests
             "{\"metadata\":{\"name\":\"vm1\",\"namespace\":\"ns\"},\"spec\":{\"running\":false,\"template\":{\"spec\":{\"domain\":{\"devices\":{\"interfaces\":"
             + interfaces + "}},\"networks\":" + networks + "}}}}")!.AsObject();
 
+    // No claim exists in these cases: an informer that is never run has an empty cache.
+    private static readonly Informer<IpamClaim> NoClaims =
+        new(new FakeResourceClient<IpamClaim>("ipamclaims"), null, false, NullLoggerFactory.Instance, TimeProvider.System);
+
     private static (MacPool Pool, VirtualMachineWebhook Webhook) Setup(string end = "02:00:00:00:00:0f")
     {
         var pool = NewPool(end);
-        return (pool, new VirtualMachineWebhook(pool, Clock(), new ClaimedMacs()));
+        return (pool, new VirtualMachineWebhook(pool, Clock(), new ClaimedMacs(NoClaims)));
     }
 
     private static async Task<AdmissionResult> ReviewAsync(VirtualMachineWebhook webhook, AdmissionRequest request) =>

@@ -4,6 +4,7 @@ using k8s.Models;
 using KubeMacPool.Manager.Ipam;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
+using KubeMacPool.Manager.Tests.Kubernetes.Informers;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubeMacPool.Manager.Tests.Ipam;
@@ -58,7 +59,7 @@ public class IpamModelTests
             },
         };
 
-        using var informer = new Informer<IpamClaim>(new NoSource(), null, requiresKubeVirt: false, NullLoggerFactory.Instance, TimeProvider.System);
+        using var informer = new Informer<IpamClaim>(new FakeResourceClient<IpamClaim>("ipamclaims"), null, requiresKubeVirt: false, NullLoggerFactory.Instance, TimeProvider.System);
         await ((IResourceEventHandler<IpamClaim>)informer).OnListedAsync(
             [Claim("vm1.blue", "02:00:00:00:00:01", "uid-1"), Claim("vm1.red", "02:00:00:00:00:02", "uid-1", deleting: true), Claim("vm1.green", null, "uid-1")],
             TestContext.Current.CancellationToken);
@@ -75,17 +76,5 @@ public class IpamModelTests
         await ((IResourceEventHandler<IpamClaim>)informer).OnEventAsync(
             WatchEventType.Deleted, Claim("vm1.blue", "02:00:00:00:00:01", "uid-1"), TestContext.Current.CancellationToken);
         Assert.Null(macs.Find("ns", "vm1", "uid-1", "blue"));
-    }
-
-    /// <summary>The informer is fed by hand here; nothing lists or watches.</summary>
-    private sealed class NoSource : IResourceClient<IpamClaim>
-    {
-        public string Resource => "ipamclaims";
-
-        public Task<ResourcePage<IpamClaim>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public IAsyncEnumerable<(WatchEventType Type, IpamClaim Object)> WatchAsync(string resourceVersion, Action<Exception> onError, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 }

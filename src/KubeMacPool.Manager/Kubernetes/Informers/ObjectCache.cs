@@ -106,6 +106,9 @@ internal sealed class ObjectCache<T>
         }
         catch (TimeoutException)
         {
+            // Nobody may ever add this key: drop the waiter rather than keep it forever (a waiter that shares it
+            // still returns at its own timeout, with whatever the cache holds then).
+            _waiters.TryRemove(new KeyValuePair<string, TaskCompletionSource>(key, waiter));
         }
 
         return Get(key);
