@@ -1,5 +1,5 @@
-using KubeMacPool.Manager.Dhcp.Agent;
-using KubeMacPool.Manager.Hosting;
+using KubeMacPool.Manager;
+using KubeMacPool.Manager.DhcpAgent;
 
 // One binary, several modes (as upstream's /manager): the MAC manager by default.
 if (args is [DhcpAgentHost.Mode, ..])

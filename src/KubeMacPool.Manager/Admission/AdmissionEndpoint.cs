@@ -10,11 +10,8 @@ namespace KubeMacPool.Manager.Admission;
 /// </summary>
 internal static partial class AdmissionEndpoint
 {
-    /// <summary>
-    /// An object is at most ~1.5 MiB in etcd; an UPDATE review carries two of them. Anything much larger is not a
-    /// review from an API server.
-    /// </summary>
-    public const int MaxBodyBytes = 4 * 1024 * 1024;
+    /// <summary>The webhook server's request limit, checked here too so a larger body gets a clear 413.</summary>
+    public const int MaxBodyBytes = WebhookServer.MaxRequestBodyBytes;
 
     public static IEndpointConventionBuilder MapAdmissionWebhook<TWebhook>(this IEndpointRouteBuilder endpoints, string path)
         where TWebhook : IAdmissionWebhook =>

@@ -2,21 +2,10 @@ namespace KubeMacPool.Manager.Admission;
 
 internal static class AdmissionServiceCollectionExtensions
 {
-    public const string PodsPath = WellKnown.PodsPath;
-    public const string VirtualMachinesPath = WellKnown.VirtualMachinesPath;
-
-    public static IServiceCollection AddAdmissionWebhooks(this IServiceCollection services)
+    /// <summary>What every webhook endpoint shares (features map their own with <c>MapAdmissionWebhook</c>).</summary>
+    public static IServiceCollection AddAdmission(this IServiceCollection services)
     {
         services.AddSingleton<AdmissionTelemetry>();
-        services.AddSingleton<PodWebhook>();
-        services.AddSingleton<VirtualMachineWebhook>();
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapAdmissionWebhooks(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapAdmissionWebhook<PodWebhook>(PodsPath);
-        endpoints.MapAdmissionWebhook<VirtualMachineWebhook>(VirtualMachinesPath);
-        return endpoints;
     }
 }

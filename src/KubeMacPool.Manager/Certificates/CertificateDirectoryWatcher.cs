@@ -1,4 +1,5 @@
 using KubeMacPool.Manager.Configuration;
+using KubeMacPool.Manager.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Certificates;

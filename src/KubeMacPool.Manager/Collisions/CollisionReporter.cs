@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using KubeMacPool.Core.Collisions;
-using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Client;
 
 namespace KubeMacPool.Manager.Collisions;
 

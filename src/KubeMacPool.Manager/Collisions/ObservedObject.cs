@@ -1,5 +1,5 @@
 using KubeMacPool.Core.Addressing;
-using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Client;
 
 namespace KubeMacPool.Manager.Collisions;
 

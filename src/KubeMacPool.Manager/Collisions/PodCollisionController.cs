@@ -2,7 +2,7 @@ using k8s.Models;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Collisions;
 using KubeMacPool.Core.Networks;
-using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Client;
 
 namespace KubeMacPool.Manager.Collisions;
 

@@ -1,7 +1,7 @@
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Collisions;
 using KubeMacPool.Core.Networks;
-using KubeMacPool.Manager.Kubernetes;
+using KubeMacPool.Manager.Kubernetes.Client;
 using KubeMacPool.Manager.Kubernetes.Models;
 
 namespace KubeMacPool.Manager.Collisions;

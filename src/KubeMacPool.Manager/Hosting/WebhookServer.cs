@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using KubeMacPool.Manager.Admission;
-using KubeMacPool.Manager.Certificates;
 using KubeMacPool.Manager.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -10,6 +8,12 @@ namespace KubeMacPool.Manager.Hosting;
 
 internal static class WebhookServer
 {
+    /// <summary>
+    /// An object is at most ~1.5 MiB in etcd; an UPDATE review carries two of them. Anything much larger is not a
+    /// review from an API server.
+    /// </summary>
+    public const int MaxRequestBodyBytes = 4 * 1024 * 1024;
+
     /// <summary>
     /// HTTPS on the webhook port with the certificate taken per handshake from <see cref="ServingCertificate"/>
     /// (hot rotation), TLS 1.2 minimum (1.3 preferred by the handshake), optional cipher-suite pinning.
@@ -22,7 +26,7 @@ internal static class WebhookServer
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<ManagerOptions>>().Value;
             var serving = kestrel.ApplicationServices.GetRequiredService<ServingCertificate>();
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = AdmissionEndpoint.MaxBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             kestrel.Listen(IPAddress.Parse(options.WebhookAddress), options.WebhookPort, listen =>
                 listen.UseHttps(https =>
                 {

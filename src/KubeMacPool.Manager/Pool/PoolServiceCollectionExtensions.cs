@@ -1,13 +1,21 @@
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Pool;
+using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Configuration;
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Namespaces;
+using KubeMacPool.Manager.Pool.Controllers;
+using KubeMacPool.Manager.Pool.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Pool;
 
 internal static class PoolServiceCollectionExtensions
 {
-    /// <summary>The one MAC pool of the process, over the validated startup range and duplicate policy.</summary>
+    /// <summary>
+    /// The MAC pool: the one pool of the process over the validated startup range, its two webhooks, the startup
+    /// rebuild that gates readiness and the controllers that keep it in step with the cluster.
+    /// </summary>
     public static IServiceCollection AddMacPool(this IServiceCollection services)
     {
         services.AddSingleton(sp =>
@@ -22,6 +30,27 @@ internal static class PoolServiceCollectionExtensions
 
             return new MacPool(range, policy);
         });
+        services.AddManagedNamespaces();
+        services.AddRangeConfigMapInformer();
+        services.AddVirtualMachineInformer();
+        services.AddPodInformer();
+        services.AddIpamClaimInformer();
+        services.AddSingleton<ClaimedMacs>();
+        services.AddSingleton<PodWebhook>();
+        services.AddSingleton<VirtualMachineWebhook>();
+        services.AddSingleton<LegacyFinalizerRemover>();
+        services.AddSingleton<VirtualMachineController>();
+        services.AddSingleton<PodController>();
+        services.AddSingleton<RangeConfigMapController>();
+        services.AddSingleton<HealLoop>();
+        services.AddHostedService<ClusterSync>();
         return services;
+    }
+
+    public static IEndpointRouteBuilder MapMacPoolWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapAdmissionWebhook<PodWebhook>(WellKnown.PodsPath);
+        endpoints.MapAdmissionWebhook<VirtualMachineWebhook>(WellKnown.VirtualMachinesPath);
+        return endpoints;
     }
 }

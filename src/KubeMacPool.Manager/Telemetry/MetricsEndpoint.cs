@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using KubeMacPool.Manager.Certificates;
 using KubeMacPool.Manager.Configuration;
+using KubeMacPool.Manager.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 

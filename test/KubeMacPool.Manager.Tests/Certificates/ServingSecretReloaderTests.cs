@@ -4,6 +4,7 @@ using k8s.Models;
 using KubeMacPool.Manager.Certificates;
 using KubeMacPool.Manager.Certificates.Authority;
 using KubeMacPool.Manager.Certificates.Serving;
+using KubeMacPool.Manager.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

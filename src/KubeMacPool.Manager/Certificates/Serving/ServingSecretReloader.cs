@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Certificates.Authority;
 using KubeMacPool.Manager.Certificates.Rotation;
+using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using Microsoft.Extensions.Options;
 

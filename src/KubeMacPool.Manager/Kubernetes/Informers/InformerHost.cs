@@ -1,3 +1,5 @@
+using KubeMacPool.Manager.Kubernetes.Client;
+
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>

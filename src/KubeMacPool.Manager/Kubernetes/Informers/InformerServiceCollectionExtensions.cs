@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using KubeMacPool.Manager.Kubernetes.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KubeMacPool.Manager.Kubernetes.Informers;

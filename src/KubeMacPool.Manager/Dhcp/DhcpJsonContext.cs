@@ -1,7 +1,0 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
-namespace KubeMacPool.Manager.Dhcp;
-
-[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
-internal sealed partial class DhcpJsonContext : JsonSerializerContext;

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging.Console;
+
+namespace KubeMacPool.Manager.Hosting;
+
+internal static class ManagerLogging
+{
+    /// <summary>
+    /// <c>--v=production</c>: JSON lines at Information (as upstream's zap production mode); anything else: readable
+    /// lines at Debug.
+    /// </summary>
+    public static void ConfigureManagerLogging(this WebApplicationBuilder builder)
+    {
+        var debug = !string.Equals(builder.Configuration["v"] ?? "production", "production", StringComparison.Ordinal);
+        builder.Logging.ClearProviders();
+        if (debug)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Information);
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        builder.Logging.AddFilter<ConsoleLoggerProvider>("System.Net.Http.HttpClient", LogLevel.Warning);
+    }
+}

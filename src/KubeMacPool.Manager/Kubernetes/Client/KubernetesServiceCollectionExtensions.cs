@@ -1,0 +1,25 @@
+using k8s;
+
+namespace KubeMacPool.Manager.Kubernetes.Client;
+
+internal static class KubernetesServiceCollectionExtensions
+{
+    /// <summary>
+    /// One shared client: in-cluster credentials inside a pod, else <c>--kubeconfig</c> or <c>$KUBECONFIG</c>
+    /// (the local development cluster).
+    /// </summary>
+    public static IServiceCollection AddKubernetesClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IKubernetes>(_ =>
+        {
+            var kubeconfig = configuration["kubeconfig"] ?? configuration["KUBECONFIG"];
+            var config = string.IsNullOrEmpty(kubeconfig) && KubernetesClientConfiguration.IsInCluster()
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(string.IsNullOrEmpty(kubeconfig) ? null : kubeconfig);
+            return new k8s.Kubernetes(config);
+        });
+        services.AddSingleton<EventRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventRecorder>());
+        return services;
+    }
+}

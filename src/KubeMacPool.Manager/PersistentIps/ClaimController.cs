@@ -1,0 +1,108 @@
+using k8s;
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
+using KubeMacPool.Manager.Kubernetes.Reconciling;
+
+namespace KubeMacPool.Manager.PersistentIps;
+
+/// <summary>
+/// Keeps one IPAMClaim per persistent network of every VMI (ipam-extensions' VM and VMI controllers in one): the shared
+/// VM, VMI, NAD and claim informers queue the <c>namespace/name</c> keys their changes concern (<see cref="ClaimKeys"/>),
+/// and <see cref="ClaimReconciler"/> looks at each key from the caches once all four have listed. Without KubeVirt,
+/// Multus or the IPAMClaim CRD some informer never lists, and there is nothing to do.
+/// </summary>
+internal sealed partial class ClaimController : BackgroundService
+{
+    private const int Workers = 2;
+
+    private readonly Informer<VirtualMachine> _virtualMachines;
+    private readonly Informer<VirtualMachineInstance> _instances;
+    private readonly Informer<NetworkAttachmentDefinition> _nads;
+    private readonly Informer<IpamClaim> _claims;
+    private readonly ClaimReconciler _reconciler;
+    private readonly ClaimProblems _problems;
+    private readonly ILogger<ClaimController> _logger;
+    private readonly WorkQueue<string> _queue;
+
+    // An explicit constructor because the indexes must exist before the first list is stored: hosted services are all
+    // constructed before the informer host starts.
+    public ClaimController(
+        Informer<VirtualMachine> virtualMachines,
+        Informer<VirtualMachineInstance> instances,
+        Informer<NetworkAttachmentDefinition> nads,
+        Informer<IpamClaim> claims,
+        ClaimReconciler reconciler,
+        ClaimProblems problems,
+        TimeProvider time,
+        ILogger<ClaimController> logger)
+    {
+        _virtualMachines = virtualMachines;
+        _instances = instances;
+        _nads = nads;
+        _claims = claims;
+        _reconciler = reconciler;
+        _problems = problems;
+        _logger = logger;
+        _queue = new WorkQueue<string>(time);
+        ClaimKeys.AddIndexes(claims.Cache, instances.Cache);
+    }
+
+    public override void Dispose()
+    {
+        _queue.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _virtualMachines.QueueInto(_queue, ClaimKeys.ForVirtualMachine, stoppingToken);
+            await _instances.QueueInto(_queue, ClaimKeys.ForInstance, stoppingToken);
+            await _claims.QueueInto(_queue, ClaimKeys.ForClaim, stoppingToken);
+            await _nads.SubscribeAsync(new NadChanges(_queue, _instances.Cache, _problems), stoppingToken);
+            await Task.WhenAll(_virtualMachines.Synced, _instances.Synced, _nads.Synced, _claims.Synced).WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        LogSynced(_logger, _virtualMachines.Cache.Count, _instances.Cache.Count, _nads.Cache.Count, _claims.Cache.Count);
+        await new ReconcileLoop<string>("ipam-claims", _queue, _reconciler, _logger, Workers).RunAsync(stoppingToken);
+    }
+
+    /// <summary>Queues the keys a NAD concerns; a changed NAD whose config cannot be read is also an Event on it.</summary>
+    private sealed class NadChanges(WorkQueue<string> queue, ObjectCache<VirtualMachineInstance> instances, ClaimProblems problems)
+        : IResourceEventHandler<NetworkAttachmentDefinition>
+    {
+        public ValueTask OnListedAsync(IReadOnlyList<NetworkAttachmentDefinition> items, CancellationToken cancellationToken)
+        {
+            // A (re)list may hide any change: every VMI is looked at again (the reconciles are cache-only unless something differs).
+            foreach (var key in instances.Keys())
+            {
+                queue.Add(key);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask OnEventAsync(WatchEventType type, NetworkAttachmentDefinition item, CancellationToken cancellationToken)
+        {
+            if (type != WatchEventType.Deleted)
+            {
+                problems.OnNadChanged(item);
+            }
+
+            foreach (var key in ClaimKeys.ForNad(item, instances))
+            {
+                queue.Add(key);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "IPAM claims: {VirtualMachines} VMs, {Instances} VMIs, {Nads} NADs and {Claims} claims listed; reconciling")]
+    private static partial void LogSynced(ILogger logger, int virtualMachines, int instances, int nads, int claims);
+}

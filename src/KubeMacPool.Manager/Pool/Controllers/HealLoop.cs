@@ -1,0 +1,80 @@
+using k8s.Models;
+using KubeMacPool.Core.Addressing;
+using KubeMacPool.Core.Pool;
+using KubeMacPool.Manager.Configuration;
+using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Models;
+using Microsoft.Extensions.Options;
+
+namespace KubeMacPool.Manager.Pool.Controllers;
+
+/// <summary>
+/// Every few seconds, settles reservations pending longer than <c>--wait-time</c>: the object was rejected after
+/// our webhook, or its persisted form never reached us. The live object decides: what it carries stays, the rest
+/// is released; an object that does not exist releases everything it had pending. It reads the informers' caches,
+/// never the API.
+/// </summary>
+internal sealed partial class HealLoop(
+    MacPool pool,
+    Informer<VirtualMachine> virtualMachines,
+    Informer<V1Pod> pods,
+    IOptions<ManagerOptions> options,
+    TimeProvider time,
+    ILogger<HealLoop> logger)
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            try
+            {
+                await HealOnceAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogHealFailed(logger, e);
+            }
+        }
+    }
+
+    public Task HealOnceAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.WaitTime;
+        foreach (var owner in pool.StalePending(cutoff).Select(e => e.Owner).Distinct().ToList())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var persisted = LiveMacs(owner);
+            pool.Commit(owner, cutoff, persisted ?? []);
+            LogHealed(logger, owner.Key, persisted is null);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The MACs the object carries as the informers last saw it, or null when it does not exist.</summary>
+    private IReadOnlyList<(string, MacAddress)>? LiveMacs(MacOwner owner)
+    {
+        if (owner.Kind == MacOwner.PodKind && PodController.IsTemporary(owner))
+        {
+            return null;
+        }
+
+        if (owner.IsVirtualMachine)
+        {
+            return virtualMachines.Cache.Get(owner.Namespace, owner.Name) is { } vm
+                ? VirtualMachineController.PersistedMacs(vm, supportedOnly: false).ToList()
+                : null;
+        }
+
+        return pods.Cache.Get(owner.Namespace, owner.Name) is { } pod ? PodController.PersistedMacs(pod).ToList() : null;
+    }
+
+    [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Healed stale reservations of {Owner} (object gone: {Gone})")]
+    private static partial void LogHealed(ILogger logger, string owner, bool gone);
+
+    [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Heal pass failed; retrying at the next tick")]
+    private static partial void LogHealFailed(ILogger logger, Exception exception);
+}

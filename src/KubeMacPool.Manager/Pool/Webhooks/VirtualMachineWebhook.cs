@@ -1,0 +1,224 @@
+using System.Text.Json.Nodes;
+using KubeMacPool.Core.Addressing;
+using KubeMacPool.Core.Networks;
+using KubeMacPool.Core.Pool;
+using KubeMacPool.Manager.Admission;
+
+namespace KubeMacPool.Manager.Pool.Webhooks;
+
+/// <summary>
+/// <c>/mutate-virtualmachines</c>: gives every VM interface that needs one a MAC from the pool, keeps MACs the
+/// user chose, and stamps the transaction timestamp that lets the controller commit the reservation once the
+/// VM is persisted. Patches only the fields it changes.
+/// </summary>
+internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, ClaimedMacs claimedMacs) : IAdmissionWebhook
+{
+    public string Name => WellKnown.VirtualMachinesWebhook;
+
+    public ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        var vm = request.Object!;
+        if (vm["metadata"]?["deletionTimestamp"] is not null)
+        {
+            return ValueTask.FromResult(AdmissionResult.Allow());
+        }
+
+        var current = VirtualMachineInterfaces.Read(vm);
+        if (!current.HasTemplate)
+        {
+            return ValueTask.FromResult(AdmissionResult.Allow(message: "virtual machine template is nil, ignoring virtual machine"));
+        }
+
+        if (current.Error is { } malformed)
+        {
+            return ValueTask.FromResult(AdmissionResult.BadRequest(malformed));
+        }
+
+        var owner = MacOwner.VirtualMachine(
+            vm["metadata"]?["namespace"]?.GetValue<string>() ?? request.Namespace ?? "",
+            vm["metadata"]?["name"]?.GetValue<string>() ?? request.Name ?? "");
+        return ValueTask.FromResult(request.Operation == "UPDATE" && request.OldObject is { } old
+            ? Update(owner, old, vm, current, request.IsDryRun)
+            : Create(owner, vm, current, request.IsDryRun));
+    }
+
+    private AdmissionResult Create(MacOwner owner, JsonObject vm, VirtualMachineInterfaces interfaces, bool dryRun)
+    {
+        var stamp = TransactionTimestamp.Now(time);
+        var patch = new JsonPatch().SetAnnotation(vm, WellKnown.TransactionTimestampAnnotation, stamp.Text);
+        if (interfaces.Interfaces.Count == 0)
+        {
+            return AdmissionResult.Allow(patch);
+        }
+
+        if (ValidateSpec(interfaces) is { } invalid)
+        {
+            return AdmissionResult.Deny("Failed to create virtual machine allocation error: " + invalid);
+        }
+
+        var requests = interfaces.InterfacesGettingMacs
+            .Select(i => i.MacAddress is null ? MacRequest.Allocate(i.Name) : MacRequest.Requested(i.Name, i.MacAddress))
+            .ToList();
+        var result = pool.Reserve(owner, requests, dryRun ? null : stamp.Value, dryRun);
+        if (!result.Succeeded)
+        {
+            return AdmissionResult.Deny("Failed to create virtual machine allocation error: Failed to allocate mac to the vm object: " + result.Error);
+        }
+
+        AddAllocatedMacs(patch, interfaces, result);
+        return AdmissionResult.Allow(patch);
+    }
+
+    private AdmissionResult Update(MacOwner owner, JsonObject old, JsonObject vm, VirtualMachineInterfaces interfaces, bool dryRun)
+    {
+        if (!MeaningfullyChanged(old, vm))
+        {
+            return AdmissionResult.Allow();
+        }
+
+        var stamp = TransactionTimestamp.Now(time);
+        var patch = new JsonPatch().SetAnnotation(vm, WellKnown.TransactionTimestampAnnotation, stamp.Text);
+        if (!VirtualMachineInterfaces.InterfacesDiffer(old, vm))
+        {
+            return AdmissionResult.Allow(patch);
+        }
+
+        if (ValidateSpec(interfaces) is { } invalid)
+        {
+            return AdmissionResult.Deny("Failed to update virtual machine allocation error: " + invalid);
+        }
+
+        var (plans, removed) = InterfaceUpdatePlan.Compute(VirtualMachineInterfaces.Read(old), interfaces, SameMac);
+        var requests = new List<MacRequest>();
+        var fromClaims = new List<(int Index, string Name, string Mac)>();
+        foreach (var plan in plans)
+        {
+            var name = plan.Interface.Name;
+            switch (plan.Change)
+            {
+                case InterfaceChange.RestoreOld:
+                    // Re-applying a spec without MACs must not change them.
+                    patch.Add(VirtualMachineInterfaces.MacAddressPointer(plan.Interface.Index), JsonValue.Create(plan.OldMac));
+                    break;
+                case InterfaceChange.Changed:
+                    if (ClaimedMacChange(vm, name, plan.Interface.MacAddress!) is { } refused)
+                    {
+                        return AdmissionResult.Deny("Failed to update virtual machine allocation error: " + refused);
+                    }
+
+                    requests.Add(MacRequest.Requested(name, plan.Interface.MacAddress!));
+                    if (MacAddress.TryParse(plan.OldMac, out var replaced))
+                    {
+                        requests.Add(MacRequest.Touch(name, replaced));
+                    }
+
+                    break;
+                case InterfaceChange.NewRequested:
+                    if (ClaimedMacChange(vm, name, plan.Interface.MacAddress!) is { } refusedNew)
+                    {
+                        return AdmissionResult.Deny("Failed to update virtual machine allocation error: " + refusedNew);
+                    }
+
+                    requests.Add(MacRequest.Requested(name, plan.Interface.MacAddress!));
+                    break;
+                case InterfaceChange.NewAllocate when ClaimedMac(vm, name) is { } claimed:
+                    // An interface re-added while its IPAMClaim still exists gets the MAC the claim was made with.
+                    requests.Add(MacRequest.Requested(name, claimed));
+                    fromClaims.Add((plan.Interface.Index, name, claimed));
+                    break;
+                case InterfaceChange.NewAllocate:
+                    requests.Add(MacRequest.Allocate(name));
+                    break;
+            }
+        }
+
+        // Removed interfaces keep their MACs until the update is seen persisted; commit then releases them.
+        requests.AddRange(removed
+            .Where(r => MacAddress.TryParse(r.MacAddress, out _))
+            .Select(r => MacRequest.Touch(r.Name, MacAddress.Parse(r.MacAddress!))));
+
+        var result = pool.Reserve(owner, requests, dryRun ? null : stamp.Value, dryRun);
+        if (!result.Succeeded && fromClaims.Count > 0)
+        {
+            // The claimed MAC went to another object meanwhile: a fresh one (the claim controller records it).
+            requests = [.. requests.Select(r => fromClaims.Any(c => c.Name == r.InterfaceKey) && r.Kind == MacRequestKind.Requested ? MacRequest.Allocate(r.InterfaceKey) : r)];
+            fromClaims.Clear();
+            result = pool.Reserve(owner, requests, dryRun ? null : stamp.Value, dryRun);
+        }
+
+        if (!result.Succeeded)
+        {
+            return AdmissionResult.Deny("Failed to update virtual machine allocation error: " + result.Error);
+        }
+
+        foreach (var (index, _, mac) in fromClaims)
+        {
+            patch.Add(VirtualMachineInterfaces.MacAddressPointer(index), JsonValue.Create(mac));
+        }
+
+        AddAllocatedMacs(patch, interfaces, result);
+        return AdmissionResult.Allow(patch);
+    }
+
+    /// <summary>Unique interface names, parseable MACs, no MAC twice in one VM (in any syntax).</summary>
+    private static string? ValidateSpec(VirtualMachineInterfaces interfaces)
+    {
+        var seen = new Dictionary<MacAddress, string>();
+        foreach (var iface in interfaces.Interfaces.Where(i => i.MacAddress is not null))
+        {
+            if (!MacAddress.TryParse(iface.MacAddress, out var mac, out var error))
+            {
+                return $"Failed to allocate mac to the vm object: invalid MAC address format for interface {iface.Name}: {iface.MacAddress}: {error}";
+            }
+
+            if (!seen.TryAdd(mac, iface.Name))
+            {
+                return $"Failed to allocate mac to the vm object: duplicate MAC address {mac} found on interfaces: {seen[mac]} and {iface.Name}";
+            }
+        }
+
+        return interfaces.DuplicateNameError();
+    }
+
+    /// <summary>Persistent IPs: an interface with an IPAMClaim keeps the MAC the claim records (null: the change may go ahead).</summary>
+    private string? ClaimedMacChange(JsonObject vm, string interfaceName, string newMac) =>
+        ClaimedMac(vm, interfaceName) is { } claimed && !SameMac(claimed, newMac) ? ClaimedMacs.ChangeRefused(interfaceName, claimed) : null;
+
+    private string? ClaimedMac(JsonObject vm, string interfaceName) =>
+        claimedMacs.Find(
+            vm["metadata"]?["namespace"]?.GetValue<string>() ?? "", vm["metadata"]?["name"]?.GetValue<string>() ?? "",
+            vm["metadata"]?["uid"]?.GetValue<string>(), interfaceName);
+
+    private static void AddAllocatedMacs(JsonPatch patch, VirtualMachineInterfaces interfaces, ReservationResult result)
+    {
+        foreach (var assignment in result.Assignments.Where(a => a.Allocated))
+        {
+            var iface = interfaces.Interfaces.First(i => i.Name == assignment.InterfaceKey);
+            patch.Add(VirtualMachineInterfaces.MacAddressPointer(iface.Index), JsonValue.Create(assignment.Mac.ToString()));
+        }
+    }
+
+    /// <summary>
+    /// Spec, labels or annotations (other than our timestamp) changed. Finalizer or ownerReference edits do not
+    /// count, so they never start a transaction.
+    /// </summary>
+    private static bool MeaningfullyChanged(JsonObject old, JsonObject vm)
+    {
+        if (!JsonNode.DeepEquals(old["spec"], vm["spec"]) || !JsonNode.DeepEquals(old["metadata"]?["labels"], vm["metadata"]?["labels"]))
+        {
+            return true;
+        }
+
+        return !JsonNode.DeepEquals(WithoutTimestamp(old), WithoutTimestamp(vm));
+    }
+
+    private static JsonObject WithoutTimestamp(JsonObject vm)
+    {
+        var annotations = vm["metadata"]?["annotations"] is JsonObject a ? (JsonObject)a.DeepClone() : new JsonObject();
+        annotations.Remove(WellKnown.TransactionTimestampAnnotation);
+        return annotations;
+    }
+
+    private static bool SameMac(string a, string b) =>
+        MacAddress.TryParse(a, out var x) && MacAddress.TryParse(b, out var y) ? x == y : string.Equals(a, b, StringComparison.Ordinal);
+}
