@@ -78,8 +78,8 @@ on_exit() {
     [ -z "$new_pid" ] || stop_pid kubemacpool "$new_pid" || true
     [ ! -f "$next_log" ] || mv -f "$next_log" "$LOG_DIR/kubemacpool.failed.log"
     rm -rf "$stage"
-    if [ -n "$old_pid" ] && process_is "$old_pid" kubemacpool; then
-      echo "cluster/sync.sh: nothing changed; the previous manager (pid $old_pid) still serves at $old_url" >&2
+    if [ -n "$old_url" ] && process_is "$old_pid" kubemacpool; then
+      echo "cluster/sync.sh: the previous manager (pid $old_pid) still serves; the webhooks still call $old_url" >&2
     fi
   fi
 }

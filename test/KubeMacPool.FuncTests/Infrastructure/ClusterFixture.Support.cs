@@ -38,7 +38,8 @@ public sealed partial class ClusterFixture
         return result;
     }
 
-    private static Dictionary<string, string>? ReadEndpointEnv(RepositoryPaths repo)
+    /// <summary>The NAME=value lines of <c>_output/cluster/endpoint.env</c> (the last of a repeated name wins); null without the file.</summary>
+    internal static Dictionary<string, string>? ReadEndpointEnv(RepositoryPaths repo)
     {
         if (!File.Exists(repo.EndpointEnvFile))
         {
