@@ -156,6 +156,7 @@ KUBECONFIG=$(cluster_kubeconfig) POD_NAMESPACE=$NAMESPACE RANGE_START=$range_sta
   setsid nohup dotnet "$stage/kubemacpool.dll" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \
   --webhook-port="$port" --metrics-addr="127.0.0.1:$metrics_port" ${KMP_MANAGER_ARGS:-} >"$next_log" 2>&1 </dev/null 9>&- &
 new_pid=$!
+disown "$new_pid" # its crash is reported below with its log, not as a bash job notice
 
 # /readyz includes the certificate manager: ready means the served certificate's CA is in caBundle.
 step="waiting for /readyz (log: $next_log)"
