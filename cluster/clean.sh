@@ -4,7 +4,9 @@ set -euo pipefail
 # shellcheck source=cluster/common.sh
 source "$(dirname "$0")/common.sh"
 if [ "$KUBEVIRT_PROVIDER" = local ]; then
-  if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; rm -f "$PID_DIR/kubemacpool.pid"; fi
+  if pid_alive kubemacpool; then stop_pid kubemacpool "$(pid_of kubemacpool)"; fi
+  rm -rf "$PID_DIR/kubemacpool.pid" "$CLUSTER_DIR/manager"
+  endpoint_env_drop KMP_WEBHOOK_URL KMP_METRICS_URL
   kubectl --kubeconfig "$LOCAL_KUBECONFIG" delete mutatingwebhookconfiguration kubemacpool-mutator --ignore-not-found 2>/dev/null || true
   kubectl --kubeconfig "$LOCAL_KUBECONFIG" delete validatingwebhookconfiguration kubemacpool-validator --ignore-not-found 2>/dev/null || true
 else

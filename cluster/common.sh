@@ -134,6 +134,35 @@ stop_processes() {
   done
 }
 
+# Stops one process (PID $2, started as $1; see process_is): SIGTERM, up to 10 s to exit, then SIGKILL. A PID that is
+# not (or no longer) that program is left alone. Fails when it survives SIGKILL.
+stop_pid() {
+  local name=$1 pid=$2 deadline
+  process_is "$pid" "$name" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 10))
+  while process_is "$pid" "$name"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "  $name (pid $pid) ignored SIGTERM for 10 s: SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+      if process_is "$pid" "$name"; then echo "  $name (pid $pid) still running after SIGKILL" >&2; return 1; fi
+      return 0
+    fi
+    sleep 0.2
+  done
+}
+
+# Removes the NAME= lines of endpoint.env for the given names (atomically; the cluster's own lines stay).
+endpoint_env_drop() {
+  [ -f "$ENDPOINT_ENV" ] || return 0
+  local pattern tmp
+  pattern="^($(IFS='|'; echo "$*"))="
+  tmp=$(mktemp "$ENDPOINT_ENV.XXXXXX")
+  grep -Ev "$pattern" "$ENDPOINT_ENV" >"$tmp" || true
+  mv -f "$tmp" "$ENDPOINT_ENV"
+}
+
 # Stops everything this cluster runs (kubemacpool from cluster/sync.sh and the API clients first, etcd last) and
 # removes the state folder.
 stop_local_cluster() {

@@ -3,12 +3,23 @@
 #  local:    the manager runs as a process on 127.0.0.1; the webhook configuration from config/test calls it by URL
 #            (there is no kubelet to run its pod). The manager makes its own CA and serving certificate (Secrets
 #            kubemacpool-mutator-ca and kubemacpool-service, with an IP SAN for 127.0.0.1) and injects caBundle.
+#            Idempotent, and a failed run changes nothing that serves: build first, run the new manager from its own
+#            copy of the build on new ports next to the old one, and move the webhooks' url over only once it is ready.
+#            --no-build (or KMP_MANAGER_DLL=path/kubemacpool.dll) skips the build; KMP_MANAGER_ARGS adds manager flags;
+#            KMP_WEBHOOK_PORT / KMP_METRICS_PORT fix the ports (the old manager is then stopped before the new starts).
 #  external: the image is built and pushed to $DEV_REGISTRY/$REPO and config/test is applied.
 set -euo pipefail
 # shellcheck source=cluster/common.sh
 source "$(dirname "$0")/common.sh"
 step=start
 trap 'echo "cluster/sync.sh: failed during: $step" >&2' ERR
+build=yes
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=no ;;
+    *) echo "cluster/sync.sh: unknown argument $arg (known: --no-build)" >&2; exit 2 ;;
+  esac
+done
 KUBECTL=(kubectl --kubeconfig "$(cluster_kubeconfig)")
 NAMESPACE=kubemacpool-system
 
@@ -26,49 +37,175 @@ if [ "$KUBEVIRT_PROVIDER" = external ]; then
   exit 0
 fi
 
+# One sync at a time per checkout (fd 9; the manager is started with 9>&-).
+mkdir -p "$REPO_ROOT/_output"
+exec 9>"$REPO_ROOT/_output/.sync.lock"
+flock -w 300 9 || { echo "cluster/sync.sh: another cluster/sync.sh holds $REPO_ROOT/_output/.sync.lock" >&2; exit 1; }
+
 step="starting the local cluster"
 "$REPO_ROOT/cluster/up.sh" >/dev/null
 
-step="building the manager"
-dotnet build "$REPO_ROOT/src/KubeMacPool.Manager" -c Release -v quiet -nologo >/dev/null
-binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
+# Built before anything is touched: a failing build leaves the running manager and the webhooks as they are.
+if [ -n "${KMP_MANAGER_DLL:-}" ]; then
+  binary=$KMP_MANAGER_DLL
+elif [ "$build" = yes ]; then
+  step="building the manager"
+  if ! build_output=$(dotnet build "$REPO_ROOT/src/KubeMacPool.Manager" -c Release -v quiet -nologo 2>&1); then
+    grep -E ': (error|warning) ' <<<"$build_output" | sort -u | tail -20 >&2 || tail -20 <<<"$build_output" >&2
+    echo "cluster/sync.sh: failed during: $step (nothing was changed)" >&2
+    exit 1
+  fi
+  binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
+else
+  binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
+fi
+[ -f "$binary" ] || { echo "cluster/sync.sh: no manager build at $binary" >&2; exit 1; }
 
-step="stopping a previous manager"
-if pid_alive kubemacpool; then kill "$(cat "$PID_DIR/kubemacpool.pid")"; sleep 1; fi
+# Each manager runs from its own copy: the next build rewrites the DLLs in place, under a process still serving.
+step="copying the build"
+stage=$CLUSTER_DIR/manager/$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$stage"
+cp -R "$(dirname "$binary")/." "$stage/"
+
+# Until the new manager serves, a failure or an interrupt stops it and leaves the previous one as it was.
+new_pid=
+old_pid=
+old_url=
+committed=no
+next_log=$LOG_DIR/kubemacpool.next.log
+on_exit() {
+  if [ "$committed" = no ]; then
+    [ -z "$new_pid" ] || stop_pid kubemacpool "$new_pid" || true
+    [ ! -f "$next_log" ] || mv -f "$next_log" "$LOG_DIR/kubemacpool.failed.log"
+    rm -rf "$stage"
+    if [ -n "$old_url" ] && process_is "$old_pid" kubemacpool; then
+      echo "cluster/sync.sh: the previous manager (pid $old_pid) still serves; the webhooks still call $old_url" >&2
+    fi
+  fi
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM HUP
+
+# The manager now serving, if any: it keeps serving until the new one is ready.
+old_listen_url=
+old_metrics_port=
+if pid_alive kubemacpool; then
+  old_pid=$(pid_of kubemacpool)
+  old_listen_url=$(sed -n 's/^KMP_WEBHOOK_URL=//p' "$ENDPOINT_ENV" | tail -1)
+  old_url=$old_listen_url
+  old_metrics_port=$(sed -n 's#^KMP_METRICS_URL=https://127.0.0.1:\([0-9]*\)/metrics$#\1#p' "$ENDPOINT_ENV" | tail -1)
+  if [ -z "$old_url" ] || ! curl -skf --max-time 5 "$old_url/readyz" >/dev/null; then
+    echo "cluster/sync.sh: the running manager (pid $old_pid) is not ready; it is replaced without overlap" >&2
+    old_url=
+  fi
+fi
+read -r port metrics_port <<<"$(free_ports 2)"
+port=${KMP_WEBHOOK_PORT:-$port}
+metrics_port=${KMP_METRICS_PORT:-$metrics_port}
+overlap=yes
+if [ -n "$old_pid" ] && { [ "$old_listen_url" = "https://127.0.0.1:$port" ] || [ "$old_metrics_port" = "$metrics_port" ]; }; then
+  echo "cluster/sync.sh: KMP_WEBHOOK_PORT/KMP_METRICS_PORT are the running manager's: it is stopped before the new one starts" >&2
+  overlap=no
+  old_url=
+fi
+new_url=https://127.0.0.1:$port
+
+# Turns kubectl's JSON objects (stdin, one after another) into one List in which every webhook's clientConfig is
+# {url: $1 + its service path}. So apply never merges the manifest's service into a url, and caBundle (the manager's)
+# is never part of what we apply.
+with_url_client_config() {
+  python3 -c '
+import json, sys
+base = sys.argv[1]
+text, items, at = sys.stdin.read(), [], 0
+decoder = json.JSONDecoder()
+while text[at:].strip():
+    at += len(text[at:]) - len(text[at:].lstrip())
+    item, at = decoder.raw_decode(text, at)
+    items.extend(item["items"] if item.get("kind") == "List" else [item])
+for item in items:
+    if item.get("kind") not in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
+        continue
+    for hook in item.get("webhooks", []):
+        path = (hook.get("clientConfig", {}).get("service") or {}).get("path")
+        if path is None:
+            sys.exit("webhook %s has no clientConfig.service.path to turn into a url" % hook.get("name"))
+        hook["clientConfig"] = {"url": base + path}
+json.dump({"apiVersion": "v1", "kind": "List", "items": items}, sys.stdout)' "$1"
+}
+
+step="rendering config/test"
+manifests=$(render | "${KUBECTL[@]}" create --dry-run=client -o json -f - | with_url_client_config "${old_url:-$new_url}")
 
 step="applying config/test (namespace, RBAC, range ConfigMap, webhook configuration)"
-port=${KMP_WEBHOOK_PORT:-$(free_port)}
-metrics_port=${KMP_METRICS_PORT:-$(free_port)}
-render | "${KUBECTL[@]}" apply -f - >/dev/null
+"${KUBECTL[@]}" apply -f - >/dev/null <<<"$manifests"
 # No kubelet here: the Deployment and Service are not what serves; the process below is.
 "${KUBECTL[@]}" -n "$NAMESPACE" delete deployment kubemacpool-mac-controller-manager --ignore-not-found >/dev/null
-# URLs instead of the Service; caBundle is the manager's to inject (it starts over with a new CA, keeping the old).
-"${KUBECTL[@]}" patch mutatingwebhookconfiguration kubemacpool-mutator --type=json -p "[
-  {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-pods\"}},
-  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-virtualmachines\"}},
-  {\"op\":\"replace\",\"path\":\"/webhooks/2/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/mutate-launcher-pods\"}}]" >/dev/null
-"${KUBECTL[@]}" patch validatingwebhookconfiguration kubemacpool-validator --type=json -p "[
-  {\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-ippools\"}},
-  {\"op\":\"replace\",\"path\":\"/webhooks/1/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:$port/validate-virtualmachine-pinned-ips\"}}]" >/dev/null
+
+if [ "$overlap" = no ]; then
+  step="stopping the previous manager (fixed ports)"
+  stop_pid kubemacpool "$old_pid"
+  old_pid=
+fi
 
 step="starting the manager"
 range_start=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_START}')
 range_end=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_END}')
+# shellcheck disable=SC2086 # KMP_MANAGER_ARGS is a list of flags
 KUBECONFIG=$(cluster_kubeconfig) POD_NAMESPACE=$NAMESPACE RANGE_START=$range_start RANGE_END=$range_end \
-  setsid nohup dotnet "$binary" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \
-  --webhook-port="$port" --metrics-addr="127.0.0.1:$metrics_port" >"$LOG_DIR/kubemacpool.log" 2>&1 < /dev/null &
-echo $! > "$PID_DIR/kubemacpool.pid"
+  setsid nohup dotnet "$stage/kubemacpool.dll" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \
+  --webhook-port="$port" --metrics-addr="127.0.0.1:$metrics_port" ${KMP_MANAGER_ARGS:-} >"$next_log" 2>&1 </dev/null 9>&- &
+new_pid=$!
+disown "$new_pid" # its crash is reported below with its log, not as a bash job notice
 
 # /readyz includes the certificate manager: ready means the served certificate's CA is in caBundle.
-step="waiting for /readyz (log: $LOG_DIR/kubemacpool.log)"
+step="waiting for /readyz (log: $next_log)"
+ready=no
 for _ in $(seq 1 120); do
-  curl -skf "https://127.0.0.1:$port/readyz" >/dev/null && break
-  pid_alive kubemacpool || { tail -20 "$LOG_DIR/kubemacpool.log" >&2; exit 1; }
+  if curl -skf --max-time 5 "$new_url/readyz" >/dev/null; then ready=yes; break; fi
+  process_is "$new_pid" kubemacpool || break
   sleep 0.5
 done
-curl -skf "https://127.0.0.1:$port/readyz" >/dev/null
-echo "KMP_WEBHOOK_URL=https://127.0.0.1:$port" >> "$ENDPOINT_ENV"
-echo "KMP_METRICS_URL=https://127.0.0.1:$metrics_port/metrics" >> "$ENDPOINT_ENV"
+if [ "$ready" = no ]; then
+  echo "cluster/sync.sh: the new manager did not become ready; its log ($LOG_DIR/kubemacpool.failed.log) ends with:" >&2
+  tail -20 "$next_log" >&2
+  exit 1
+fi
+
+# Only the url changes (caBundle stays); the name tests guard the indexes against a concurrent edit.
+step="pointing the webhooks at $new_url"
+url_patch() {
+  python3 -c '
+import json, sys
+from urllib.parse import urlsplit
+base = sys.argv[1]
+ops = []
+for i, hook in enumerate(json.load(sys.stdin).get("webhooks", [])):
+    url = hook.get("clientConfig", {}).get("url")
+    if url is None:
+        sys.exit("webhook %s has no clientConfig.url" % hook.get("name"))
+    ops.append({"op": "test", "path": "/webhooks/%d/name" % i, "value": hook["name"]})
+    ops.append({"op": "replace", "path": "/webhooks/%d/clientConfig/url" % i, "value": base + urlsplit(url).path})
+json.dump(ops, sys.stdout)' "$1"
+}
+for kind in mutatingwebhookconfiguration/kubemacpool-mutator validatingwebhookconfiguration/kubemacpool-validator; do
+  "${KUBECTL[@]}" patch "$kind" --type=json -p "$("${KUBECTL[@]}" get "$kind" -o json | url_patch "$new_url")" >/dev/null
+done
+
+# The switch is done: from here on the new manager is the one (pid file, log, endpoint.env), the old one goes.
+committed=yes
+echo "$new_pid" >"$PID_DIR/kubemacpool.pid"
+[ ! -f "$LOG_DIR/kubemacpool.log" ] || mv -f "$LOG_DIR/kubemacpool.log" "$LOG_DIR/kubemacpool.previous.log"
+mv -f "$next_log" "$LOG_DIR/kubemacpool.log"
+endpoint_env_drop KMP_WEBHOOK_URL KMP_METRICS_URL
+echo "KMP_WEBHOOK_URL=$new_url" >>"$ENDPOINT_ENV"
+echo "KMP_METRICS_URL=https://127.0.0.1:$metrics_port/metrics" >>"$ENDPOINT_ENV"
+if [ -n "$old_pid" ]; then
+  step="stopping the previous manager (pid $old_pid)"
+  stop_pid kubemacpool "$old_pid" || echo "cluster/sync.sh: warning: the previous manager (pid $old_pid) did not stop" >&2
+fi
+# Copies of earlier builds (the previous manager's among them) are no longer run.
+find "$CLUSTER_DIR/manager" -mindepth 1 -maxdepth 1 ! -path "$stage" -exec rm -rf {} +
 cat <<MSG
 kubemacpool is running (pid $(cat "$PID_DIR/kubemacpool.pid")), webhooks at https://127.0.0.1:$port,
 metrics at https://127.0.0.1:$metrics_port/metrics (bearer token with get on /metrics), log $LOG_DIR/kubemacpool.log
