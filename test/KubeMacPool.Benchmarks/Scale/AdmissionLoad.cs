@@ -7,12 +7,15 @@ namespace KubeMacPool.Benchmarks.Scale;
 /// <summary>
 /// Admission handler throughput and latency over TLS on loopback (<c>--admission URL</c>, e.g. the
 /// <c>KMP_WEBHOOK_URL</c> that <c>make cluster-sync</c> prints): pod reviews, each reserving one MAC, sent by
-/// 1, 16 and 64 concurrent clients on keep-alive connections. Bounded: a fixed number of requests per level.
+/// 1, 16 and 64 concurrent clients on keep-alive connections, a fresh pod name per review. Bounded: a fixed number of requests per level.
 /// </summary>
 public static class AdmissionLoad
 {
     public static async Task RunAsync(Uri webhook, int requestsPerLevel = 4000)
     {
+        // Fresh names in every run too: a name re-admitted while its first reservation is pending measures the retry
+        // path, not a create.
+        var run = Guid.NewGuid().ToString("N")[..8];
         foreach (var clients in new[] { 1, 16, 64 })
         {
             using var handler = new SocketsHttpHandler
@@ -33,8 +36,8 @@ public static class AdmissionLoad
                 while ((i = Interlocked.Increment(ref next)) < requestsPerLevel)
                 {
                     var review = $$$"""
-                        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"load-{{{clients}}}-{{{i}}}","operation":"CREATE",
-                         "namespace":"kmp-load","object":{"metadata":{"name":"load-{{{clients}}}-{{{i}}}","namespace":"kmp-load",
+                        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"load-{{{run}}}-{{{clients}}}-{{{i}}}","operation":"CREATE",
+                         "namespace":"kmp-load","object":{"metadata":{"name":"load-{{{run}}}-{{{clients}}}-{{{i}}}","namespace":"kmp-load",
                          "annotations":{"k8s.v1.cni.cncf.io/networks":"[{\"name\":\"br1\"}]"} } } } }
                         """;
                     using var content = new StringContent(review, Encoding.UTF8);
