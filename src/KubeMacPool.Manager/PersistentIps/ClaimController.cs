@@ -1,4 +1,5 @@
 using k8s;
+using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Kubernetes.Reconciling;
@@ -11,41 +12,20 @@ namespace KubeMacPool.Manager.PersistentIps;
 /// and <see cref="ClaimReconciler"/> looks at each key from the caches once all four have listed. Without KubeVirt,
 /// Multus or the IPAMClaim CRD some informer never lists, and there is nothing to do.
 /// </summary>
-internal sealed partial class ClaimController : BackgroundService
+internal sealed partial class ClaimController(
+    Informer<VirtualMachine> virtualMachines,
+    Informer<VirtualMachineInstance> instances,
+    Informer<NetworkAttachmentDefinition> nads,
+    Informer<IpamClaim> claims,
+    ClaimReconciler reconciler,
+    ClaimProblems problems,
+    ReadinessGate readiness,
+    TimeProvider time,
+    ILogger<ClaimController> logger) : BackgroundService
 {
     private const int Workers = 2;
 
-    private readonly Informer<VirtualMachine> _virtualMachines;
-    private readonly Informer<VirtualMachineInstance> _instances;
-    private readonly Informer<NetworkAttachmentDefinition> _nads;
-    private readonly Informer<IpamClaim> _claims;
-    private readonly ClaimReconciler _reconciler;
-    private readonly ClaimProblems _problems;
-    private readonly ILogger<ClaimController> _logger;
-    private readonly WorkQueue<string> _queue;
-
-    // An explicit constructor because the indexes must exist before the first list is stored: hosted services are all
-    // constructed before the informer host starts.
-    public ClaimController(
-        Informer<VirtualMachine> virtualMachines,
-        Informer<VirtualMachineInstance> instances,
-        Informer<NetworkAttachmentDefinition> nads,
-        Informer<IpamClaim> claims,
-        ClaimReconciler reconciler,
-        ClaimProblems problems,
-        TimeProvider time,
-        ILogger<ClaimController> logger)
-    {
-        _virtualMachines = virtualMachines;
-        _instances = instances;
-        _nads = nads;
-        _claims = claims;
-        _reconciler = reconciler;
-        _problems = problems;
-        _logger = logger;
-        _queue = new WorkQueue<string>(time);
-        ClaimKeys.AddIndexes(claims.Cache, instances.Cache);
-    }
+    private readonly WorkQueue<string> _queue = new(time);
 
     public override void Dispose()
     {
@@ -55,21 +35,24 @@ internal sealed partial class ClaimController : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        ClaimKeys.AddIndexes(claims.Cache, instances.Cache);
         try
         {
-            await _virtualMachines.QueueInto(_queue, ClaimKeys.ForVirtualMachine, stoppingToken);
-            await _instances.QueueInto(_queue, ClaimKeys.ForInstance, stoppingToken);
-            await _claims.QueueInto(_queue, ClaimKeys.ForClaim, stoppingToken);
-            await _nads.SubscribeAsync(new NadChanges(_queue, _instances.Cache, _problems), stoppingToken);
-            await Task.WhenAll(_virtualMachines.Synced, _instances.Synced, _nads.Synced, _claims.Synced).WaitAsync(stoppingToken);
+            await virtualMachines.QueueInto(_queue, ClaimKeys.ForVirtualMachine, stoppingToken);
+            await instances.QueueInto(_queue, ClaimKeys.ForInstance, stoppingToken);
+            await claims.QueueInto(_queue, ClaimKeys.ForClaim, stoppingToken);
+            await nads.SubscribeAsync(new NadChanges(_queue, instances.Cache, problems), stoppingToken);
+            await Task.WhenAll(virtualMachines.Synced, instances.Synced, nads.Synced, claims.Synced).WaitAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             return;
         }
 
-        LogSynced(_logger, _virtualMachines.Cache.Count, _instances.Cache.Count, _nads.Cache.Count, _claims.Cache.Count);
-        await new ReconcileLoop<string>("ipam-claims", _queue, _reconciler, _logger, Workers).RunAsync(stoppingToken);
+        LogSynced(logger, virtualMachines.Cache.Count, instances.Cache.Count, nads.Cache.Count, claims.Cache.Count);
+        // Claims follow VMs that already run: the pool's startup rebuild goes first.
+        await readiness.WhenFirstSatisfied(WellKnown.PoolReadiness).WaitAsync(stoppingToken);
+        await new ReconcileLoop<string>("ipam-claims", _queue, reconciler, logger, Workers).RunAsync(stoppingToken);
     }
 
     /// <summary>Queues the keys a NAD concerns; a changed NAD whose config cannot be read is also an Event on it.</summary>

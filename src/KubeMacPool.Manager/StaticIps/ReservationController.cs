@@ -1,3 +1,4 @@
+using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
 using KubeMacPool.Manager.Kubernetes.Reconciling;
@@ -17,6 +18,7 @@ internal sealed partial class ReservationController(
     Informer<IpReservation> reservations,
     Informer<VirtualMachine> virtualMachines,
     ReservationReconciler reconciler,
+    ReadinessGate readiness,
     ILogger<ReservationController> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,6 +29,8 @@ internal sealed partial class ReservationController(
         await virtualMachines.QueueInto(queue, ReservationKeys.Of, stoppingToken);
         await Task.WhenAll(pools.Synced, reservations.Synced, virtualMachines.Synced).WaitAsync(stoppingToken);
 
+        // Reservations follow VMs: the pool's startup rebuild goes first.
+        await readiness.WhenFirstSatisfied(WellKnown.PoolReadiness).WaitAsync(stoppingToken);
         reconciler.Replay();
         LogSynced(logger, pools.Cache.Count, reservations.Cache.Count, virtualMachines.Cache.Count);
 
