@@ -31,6 +31,12 @@ internal sealed class VirtualMachineReservations(
             return ok;
         }
 
+        // No pool at all and nothing reserved: nothing to want (skips reading the spec of every VM at startup).
+        if (existing.Count == 0 && state.PoolNames().Count == 0)
+        {
+            return ok;
+        }
+
         var (ns, name) = (vm.Metadata.NamespaceProperty, vm.Metadata.Name);
         var desired = DesiredReservations.For(ns, name, vm.Spec, PinnedIpAnnotation.ReadOrEmpty(vm.Metadata.Annotations), state.IsPooled);
         foreach (var reservation in existing)
