@@ -175,12 +175,14 @@ public sealed class AgentDeploymentTests(ClusterFixture cluster, DhcpServiceFixt
 
     private static string Networks(V1Deployment d) => d.Spec.Template.Metadata.Annotations["k8s.v1.cni.cncf.io/networks"];
 
-    private Task SetAvailableAsync(V1Deployment agent, bool available)
+    private Task<V1Deployment> SetAvailableAsync(V1Deployment agent, bool available)
     {
         var status = new JsonObject
         {
             ["observedGeneration"] = agent.Metadata.Generation,
             ["replicas"] = 1,
+            ["updatedReplicas"] = 1,
+            ["readyReplicas"] = available ? 1 : 0,
             ["availableReplicas"] = available ? 1 : 0,
             ["unavailableReplicas"] = available ? 0 : 1,
             ["conditions"] = new JsonArray(new JsonObject

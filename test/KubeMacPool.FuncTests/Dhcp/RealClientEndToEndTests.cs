@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using k8s;
 using KubeMacPool.Dhcp.Tests.Clients;
 using KubeMacPool.FuncTests.Infrastructure;
 using KubeMacPool.FuncTests.Service;

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Client;
 using KubeMacPool.Manager.Kubernetes.Models;
@@ -18,7 +20,7 @@ internal sealed record AgentState(string? Agent, bool Ready, string Reason, stri
 /// overwritten with stale ones: a concurrent write is a 422 and a retry. Should the other writer carry over a stale
 /// copy of ours, the pool's watch event brings us back and the cache, now newer than our write, shows the difference.
 /// </summary>
-internal sealed class AgentStatusWriter(IKubernetes client, TimeProvider time, ILogger<AgentStatusWriter> logger)
+internal sealed partial class AgentStatusWriter(IKubernetes client, TimeProvider time, ILogger<AgentStatusWriter> logger)
 {
     public const string ConditionType = "AgentReady";
 
@@ -64,8 +66,20 @@ internal sealed class AgentStatusWriter(IKubernetes client, TimeProvider time, I
         var written = ObjectPatches.IgnoreNotFound(client.CustomObjects.PatchClusterCustomObjectStatusAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.JsonPatch), IpPool.Group, IpPool.Version, IpPool.Plural, pool.Metadata.Name,
             cancellationToken: cancellationToken));
-        if (!await GuardedWrite.TryAsync(written, "the agent status of IPPool " + pool.Metadata.Name, logger, cancellationToken))
+        try
         {
+            await written;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.UnprocessableEntity && !e.Response.Content.Contains("\"causes\"", StringComparison.Ordinal))
+        {
+            // The test op failed: the pool changed after the cached version (usually the reservation controller's
+            // status write just after a create). Not worth a warning; the retry reads the newer version.
+            LogStale(logger, pool.Metadata.Name);
+            return ReconcileResult.Failed;
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            LogWriteFailed(logger, pool.Metadata.Name, (e as HttpOperationException)?.Response.Content ?? e.Message);
             return ReconcileResult.Failed;
         }
 
@@ -95,4 +109,10 @@ internal sealed class AgentStatusWriter(IKubernetes client, TimeProvider time, I
     private static JsonObject Op(string op, string path, JsonNode? value) => new() { ["op"] = op, ["path"] = path, ["value"] = value };
 
     private static JsonNode? Json(IList<V1Condition> conditions) => JsonNode.Parse(KubernetesJson.Serialize(conditions));
+
+    [LoggerMessage(EventId = 1235, Level = LogLevel.Debug, Message = "Pool {Pool} changed while its agent status was written; reading it again")]
+    private static partial void LogStale(ILogger logger, string pool);
+
+    [LoggerMessage(EventId = 1236, Level = LogLevel.Warning, Message = "Writing the agent status of IPPool {Pool} failed: {Error}; retrying")]
+    private static partial void LogWriteFailed(ILogger logger, string pool, string error);
 }
