@@ -14,6 +14,9 @@ internal static class WellKnown
     public const string ValidatingWebhookConfiguration = "kubemacpool-validator";
     public const string RangeConfigMap = "kubemacpool-mac-range-config";
     public const string CaSecret = "kubemacpool-mutator-ca";
+    public const string DhcpAgentPrefix = "kubemacpool-dhcp-agent";
+    public const string DhcpAgentServiceAccount = "kubemacpool-dhcp-agent";
+    public const string DhcpAgentImage = "quay.io/kubevirt/kubemacpool:latest";
 
     // Webhooks (names are also the namespace opt-in / opt-out label keys) and their paths.
     public const string PodsWebhook = CoreNames.PodsWebhook;
@@ -37,6 +40,20 @@ internal static class WellKnown
     public const string LegacyFinalizer = CoreNames.LegacyFinalizer;
     public const string KubeVirtLabel = CoreNames.KubeVirtLabel;
     public const string VirtLauncherValue = CoreNames.VirtLauncherValue;
+    public const string AppLabel = "app";
+    public const string IpPoolLabel = "kubemacpool.io/ip-pool";
+    public const string DhcpAgentLabel = "kubemacpool.io/dhcp-agent";
+
+    /// <summary>On an IPPool: <c>external</c> = the user runs its agent; the manager keeps none for it.</summary>
+    public const string DhcpAgentAnnotation = "kubemacpool.io/dhcp-agent";
+    public const string DhcpAgentExternalValue = "external";
+
+    /// <summary>On an agent Deployment: the hash of the pod template it was rendered with (a change rolls it).</summary>
+    public const string DhcpAgentTemplateAnnotation = "kubemacpool.io/dhcp-agent-template";
+
+    /// <summary>The agent pod's interface on the pool's network (the Multus <c>interface</c>, the agent's <c>--interface</c>).</summary>
+    public const string DhcpAgentInterface = "eth1";
+    public const int DhcpAgentHealthPort = 8081;
 
     // Readiness conditions (/readyz).
     public const string PoolReadiness = "pool";

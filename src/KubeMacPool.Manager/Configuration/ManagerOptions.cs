@@ -5,7 +5,8 @@ namespace KubeMacPool.Manager.Configuration;
 /// <summary>
 /// The manager's settings, named as kubemacpool names them: environment variables from the Deployment
 /// (<c>RANGE_START</c>, <c>RANGE_END</c>, <c>POD_NAMESPACE</c>, <c>POD_NAME</c>, <c>DUPLICATE_MACS</c>) and flags
-/// (<c>--wait-time</c>, <c>--v</c>, <c>--tls-min-version</c>, <c>--tls-cipher-suites</c>, <c>--metrics-addr</c>).
+/// (<c>--wait-time</c>, <c>--v</c>, <c>--tls-min-version</c>, <c>--tls-cipher-suites</c>, <c>--metrics-addr</c>,
+/// <c>--dhcp-agent-image</c>, <c>--dhcp-agent-service-account</c>).
 /// </summary>
 internal sealed class ManagerOptions
 {
@@ -40,6 +41,12 @@ internal sealed class ManagerOptions
     /// the built-in certificate manager is off; otherwise it is unused (the manager keeps the certificate in a Secret).
     /// </summary>
     public string CertDir { get; set; } = "/tmp/k8s-webhook-server/serving-certs";
+
+    /// <summary>The image of the DHCP agents the manager runs per IPPool (<c>--dhcp-agent-image</c>): the manager's own.</summary>
+    public string DhcpAgentImage { get; set; } = WellKnown.DhcpAgentImage;
+
+    /// <summary>The ServiceAccount of those agents (<c>--dhcp-agent-service-account</c>), in the service's namespace.</summary>
+    public string DhcpAgentServiceAccount { get; set; } = WellKnown.DhcpAgentServiceAccount;
 
     public TimeSpan WaitTime => TimeSpan.FromSeconds(WaitTimeSeconds);
 

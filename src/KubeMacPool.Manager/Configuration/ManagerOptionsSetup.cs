@@ -18,6 +18,8 @@ internal sealed class ManagerOptionsSetup(IConfiguration configuration) : IConfi
         options.TlsMinVersion = configuration["tls-min-version"] ?? options.TlsMinVersion;
         options.TlsCipherSuites = configuration["tls-cipher-suites"] ?? options.TlsCipherSuites;
         options.CertDir = configuration["cert-dir"] ?? options.CertDir;
+        options.DhcpAgentImage = configuration["dhcp-agent-image"] ?? options.DhcpAgentImage;
+        options.DhcpAgentServiceAccount = configuration["dhcp-agent-service-account"] ?? options.DhcpAgentServiceAccount;
         options.WaitTimeSeconds = Int(configuration["wait-time"]) ?? options.WaitTimeSeconds;
         options.WebhookPort = Int(configuration["webhook-port"]) ?? options.WebhookPort;
     }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Pool;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace KubeMacPool.Manager.Configuration;
 
 /// <summary>Refuses to start with settings that cannot work, saying which setting and why.</summary>
-internal sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
+internal sealed partial class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ManagerOptions options)
     {
@@ -56,6 +57,23 @@ internal sealed class ManagerOptionsValidator : IValidateOptions<ManagerOptions>
             errors.Add(cipherError!);
         }
 
+        if (!ImageReference().IsMatch(options.DhcpAgentImage))
+        {
+            errors.Add($"--dhcp-agent-image \"{options.DhcpAgentImage}\" is not an image reference (registry/name[:tag][@digest])");
+        }
+
+        if (!DnsSubdomain().IsMatch(options.DhcpAgentServiceAccount) || options.DhcpAgentServiceAccount.Length > 253)
+        {
+            errors.Add($"--dhcp-agent-service-account \"{options.DhcpAgentServiceAccount}\" is not a ServiceAccount name");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    // The reference grammar of the distribution spec, simplified: lower-case path components, an optional tag and digest.
+    [GeneratedRegex(@"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$")]
+    private static partial Regex ImageReference();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
 }

@@ -7,7 +7,8 @@ namespace KubeMacPool.Manager.StaticIps;
 /// <summary>
 /// Writes an IPPool's status summary from <see cref="IpamState"/>, only when it differs from what was last written
 /// (or, before any write, from what the pool shows): the pool event of our own write, or a reservation pass that
-/// changed nothing, writes nothing.
+/// changed nothing, writes nothing. The agent part of the status (<c>status.agent</c>, <c>AgentReady</c>) belongs to
+/// the agent controller: it is neither compared nor changed here, only carried over.
 /// </summary>
 internal sealed class PoolStatusWriter(IpamState state, ReservationApi api, Informer<IpPool> pools, TimeProvider time, ILogger<PoolStatusWriter> logger)
 {
@@ -57,9 +58,17 @@ internal sealed class PoolStatusWriter(IpamState state, ReservationApi api, Info
             ],
         };
         var json = KubernetesJson.Serialize(status);
-        if (json == (written.Json ?? (shown is null ? null : KubernetesJson.Serialize(shown))))
+        if (json == (written.Json ?? (shown is null ? null : KubernetesJson.Serialize(Owned(shown)))))
         {
             return true;
+        }
+
+        // The agent controller owns status.agent and its condition: they go back as the cache shows them. A stale copy
+        // is corrected by that controller on the pool's next event (it compares with the cache, not with its last write).
+        status.Agent = shown?.Agent;
+        foreach (var other in shown?.Conditions?.Where(c => c.Type != ReadyCondition) ?? [])
+        {
+            status.Conditions.Add(other);
         }
 
         if (!await GuardedWrite.TryAsync(api.WritePoolStatusAsync(poolName, status, cancellationToken), "IPPool " + poolName, logger, cancellationToken))
@@ -70,4 +79,15 @@ internal sealed class PoolStatusWriter(IpamState state, ReservationApi api, Info
         _written[poolName] = (snapshot.Pool.Metadata.Uid, status, json);
         return true;
     }
+
+    /// <summary>Just the fields this writer owns, to compare with what it would write.</summary>
+    private static IpPoolStatus Owned(IpPoolStatus status) => new()
+    {
+        ObservedGeneration = status.ObservedGeneration,
+        Allocated = status.Allocated,
+        Excluded = status.Excluded,
+        Used = status.Used,
+        Available = status.Available,
+        Conditions = status.Conditions?.Where(c => c.Type == ReadyCondition).ToList(),
+    };
 }

@@ -1,5 +1,6 @@
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.StaticIps.Agents;
 
 namespace KubeMacPool.Manager.StaticIps;
 
@@ -8,7 +9,10 @@ internal static class StaticIpsServiceCollectionExtensions
     public const string IpPoolsPath = WellKnown.IpPoolsPath;
     public const string PinnedIpsPath = WellKnown.PinnedIpsPath;
 
-    /// <summary>Static DHCP in the manager: the reservation controller and its two validating webhooks.</summary>
+    /// <summary>
+    /// Static DHCP in the manager: the reservation controller, its two validating webhooks, and the controller that
+    /// runs each pool's DHCP agent.
+    /// </summary>
     public static IServiceCollection AddStaticIps(this IServiceCollection services)
     {
         services.AddIpPoolInformer();
@@ -24,6 +28,12 @@ internal static class StaticIpsServiceCollectionExtensions
         services.AddSingleton<IpPoolWebhook>();
         services.AddSingleton<VirtualMachinePinnedIpWebhook>();
         services.AddHostedService<ReservationController>();
+
+        services.AddDeploymentInformer();
+        services.AddNetworkAttachmentDefinitionInformer();
+        services.AddSingleton<AgentStatusWriter>();
+        services.AddSingleton<AgentReconciler>();
+        services.AddHostedService<AgentController>();
         return services;
     }
 

@@ -36,17 +36,45 @@ public sealed class DhcpAgentProcess : IAsyncDisposable
     public static Task<DhcpAgentProcess> StartOnInterfaceAsync(ClusterFixture cluster, string pool, string @interface) =>
         StartAsync(cluster, pool, [$"--interface={@interface}"], 67, 68);
 
-    private static async Task<DhcpAgentProcess> StartAsync(ClusterFixture cluster, string pool, string[] network, int serverPort, int clientPort)
+    /// <summary>
+    /// The agent as the container of its Deployment starts it: the container's arguments and environment, verbatim but
+    /// for what a pod has and this host has not: in-cluster credentials (here <c>--kubeconfig</c>) and the pod's
+    /// interface (the Multus <c>interface</c>, here <paramref name="hostInterface"/>). Standard ports, so root.
+    /// </summary>
+    public static Task<DhcpAgentProcess> StartAsContainerAsync(
+        ClusterFixture cluster, IEnumerable<string> args, IEnumerable<(string Name, string Value)> environment,
+        string podInterface, string hostInterface, int healthPort)
+    {
+        var arguments = args.Select(a => a == $"--interface={podInterface}" ? $"--interface={hostInterface}" : a)
+            .Append($"--kubeconfig={cluster.KubeconfigPath}");
+        return StartProcessAsync(arguments, environment, healthPort, 67, 68);
+    }
+
+    private static Task<DhcpAgentProcess> StartAsync(ClusterFixture cluster, string pool, string[] network, int serverPort, int clientPort)
     {
         var healthPort = FreeTcpPort();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
-            KubeMacPoolService.ManagerAssembly(), "dhcp-agent", $"--pool={pool}", $"--kubeconfig={cluster.KubeconfigPath}",
+        string[] arguments =
+        [
+            "dhcp-agent", $"--pool={pool}", $"--kubeconfig={cluster.KubeconfigPath}",
             $"--dhcp-port={serverPort}", $"--dhcp-client-port={clientPort}", "--health-address=127.0.0.1", $"--health-port={healthPort}",
-        }.Concat(network))
+            .. network,
+        ];
+        return StartProcessAsync(arguments, [], healthPort, serverPort, clientPort);
+    }
+
+    private static async Task<DhcpAgentProcess> StartProcessAsync(
+        IEnumerable<string> arguments, IEnumerable<(string Name, string Value)> environment, int healthPort, int serverPort, int clientPort)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(KubeMacPoolService.ManagerAssembly());
+        foreach (var arg in arguments)
         {
             psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
         }
 
         var logs = Path.Combine(RepositoryPaths.Locate().Root, "_output", "functest");

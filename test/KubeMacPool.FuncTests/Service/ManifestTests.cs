@@ -28,7 +28,7 @@ public sealed class ManifestTests(ClusterFixture cluster)
     {
         var objects = KubernetesYaml.LoadAllFromString(await RenderAsync(overlay), strict: true);
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
+            ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"],
             objects.Select(o => ((IKubernetesObject)o).Kind).Order(StringComparer.Ordinal));
         var webhooks = objects.OfType<V1MutatingWebhookConfiguration>().Single();
         Assert.Equal("kubemacpool-mutator", webhooks.Metadata.Name);
@@ -61,11 +61,21 @@ public sealed class ManifestTests(ClusterFixture cluster)
         Assert.Equal("kubemacpool-system", role.Metadata.NamespaceProperty);
         var secrets = role.Rules.Single(r => r.Resources.Contains("secrets"));
         Assert.Superset(new HashSet<string> { "get", "list", "watch", "create", "update" }, secrets.Verbs.ToHashSet());
+        var deployments = role.Rules.Single(r => r.Resources.Contains("deployments"));
+        Assert.Equal(["apps"], deployments.ApiGroups);
+        Assert.Equal(["create", "delete", "get", "list", "patch", "update", "watch"], deployments.Verbs.Order(StringComparer.Ordinal));
         var binding = objects.OfType<V1RoleBinding>().Single();
         Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
         Assert.Equal("kubemacpool-sa", binding.Subjects.Single().Name);
 
-        var clusterRole = objects.OfType<V1ClusterRole>().Single();
+        // The agents' account: what --dhcp-agent-service-account names, bound to a read-only ClusterRole.
+        var args = deployment.Spec.Template.Spec.Containers[0].Args;
+        var agentAccount = objects.OfType<V1ServiceAccount>().Single(a => "--dhcp-agent-service-account=" + a.Metadata.Name == args.Single(a => a.StartsWith("--dhcp-agent-service-account=", StringComparison.Ordinal)));
+        var agentBinding = objects.OfType<V1ClusterRoleBinding>().Single(b => b.Subjects.Single().Name == agentAccount.Metadata.Name);
+        var agentRole = objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == agentBinding.RoleRef.Name);
+        Assert.All(agentRole.Rules.Where(r => !r.Resources.Contains("events")), r => Assert.Equal(["get", "list", "watch"], r.Verbs));
+
+        var clusterRole = objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name != agentRole.Metadata.Name);
         Assert.DoesNotContain(clusterRole.Rules, r => r.Resources.Contains("secrets"));
         var webhookRule = clusterRole.Rules.Single(r => r.Resources.Contains("mutatingwebhookconfigurations"));
         Assert.Superset(new HashSet<string> { "get", "list", "watch", "update", "patch" }, webhookRule.Verbs.ToHashSet());

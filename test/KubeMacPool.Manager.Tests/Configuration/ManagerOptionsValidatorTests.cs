@@ -15,6 +15,17 @@ public class ManagerOptionsValidatorTests
     public void Valid_settings_pass() => Assert.True(new ManagerOptionsValidator().Validate(null, Valid()).Succeeded);
 
     [Theory]
+    [InlineData("quay.io/kubevirt/kubemacpool:latest")]
+    [InlineData("registry:5000/kubevirt/kubemacpool:devel")]
+    [InlineData("kubemacpool@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void Agent_images_of_the_manifests_pass(string image)
+    {
+        var options = Valid();
+        options.DhcpAgentImage = image;
+        Assert.True(new ManagerOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Theory]
     [InlineData("range", "failed to set initial ranges: invalid range start: invalid mac address. Multicast addressing is not supported. Unicast addressing must be used. The first octet is 0X3")]
     [InlineData("no-namespace", "Failed to load pod namespace from environment variable POD_NAMESPACE")]
     [InlineData("no-start", "Environment variable RANGE_START doesn't exist")]
@@ -22,6 +33,8 @@ public class ManagerOptionsValidatorTests
     [InlineData("wait", "--wait-time must be a positive number of seconds")]
     [InlineData("tls", "invalid TLS version \"VersionTLS10\"")]
     [InlineData("cipher", "unknown TLS cipher suite(s) in --tls-cipher-suites: TLS_NOPE")]
+    [InlineData("image", "--dhcp-agent-image \"Quay.io/kubemacpool latest\" is not an image reference")]
+    [InlineData("account", "--dhcp-agent-service-account \"Agent_SA\" is not a ServiceAccount name")]
     public void Invalid_settings_fail_with_a_clear_message(string what, string expected)
     {
         var options = Valid();
@@ -33,6 +46,8 @@ public class ManagerOptionsValidatorTests
             case "policy": options.DuplicateMacs = "sometimes"; break;
             case "wait": options.WaitTimeSeconds = -1; break;
             case "tls": options.TlsMinVersion = "VersionTLS10"; break;
+            case "image": options.DhcpAgentImage = "Quay.io/kubemacpool latest"; break;
+            case "account": options.DhcpAgentServiceAccount = "Agent_SA"; break;
             default: options.TlsCipherSuites = "TLS_AES_128_GCM_SHA256,TLS_NOPE"; break;
         }
 

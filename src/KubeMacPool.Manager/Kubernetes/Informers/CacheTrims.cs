@@ -57,6 +57,29 @@ internal static class CacheTrims
         Status = pod.Status?.Phase is { } phase ? new V1PodStatus { Phase = Intern(phase) } : null,
     };
 
+    /// <summary>
+    /// Identity, owners, labels, annotations and the status: the DHCP agent controller compares the hash annotation of
+    /// its own rendering, never the spec, and reads availability from the status.
+    /// </summary>
+    public static V1Deployment Deployment(V1Deployment deployment) => new()
+    {
+        ApiVersion = deployment.ApiVersion,
+        Kind = deployment.Kind,
+        Metadata = new V1ObjectMeta
+        {
+            Name = deployment.Metadata.Name,
+            NamespaceProperty = deployment.Metadata.NamespaceProperty,
+            Uid = deployment.Metadata.Uid,
+            ResourceVersion = deployment.Metadata.ResourceVersion,
+            Generation = deployment.Metadata.Generation,
+            DeletionTimestamp = deployment.Metadata.DeletionTimestamp,
+            Labels = deployment.Metadata.Labels,
+            Annotations = deployment.Metadata.Annotations,
+            OwnerReferences = deployment.Metadata.OwnerReferences,
+        },
+        Status = deployment.Status,
+    };
+
     /// <summary>Identity, finalizers, our annotations, and the interfaces and networks of the template.</summary>
     public static Models.VirtualMachine VirtualMachine(Models.VirtualMachine vm)
     {

@@ -40,6 +40,10 @@ internal static class ClusterInformers
     public static IServiceCollection AddSecretInformer(this IServiceCollection services) =>
         services.AddInformer(sp => ResourceClients.Secrets(Client(sp), PodNamespace(sp)), CacheTrims.WithoutManagedFields);
 
+    /// <summary>Deployments of the service's own namespace (the DHCP agents; the Role allows no more).</summary>
+    public static IServiceCollection AddDeploymentInformer(this IServiceCollection services) =>
+        services.AddInformer(sp => ResourceClients.Deployments(Client(sp), PodNamespace(sp)), CacheTrims.Deployment);
+
     public static IServiceCollection AddNetworkAttachmentDefinitionInformer(this IServiceCollection services) =>
         services.AddInformer(sp => ResourceClients.CustomObjects<NetworkAttachmentDefinition, NetworkAttachmentDefinitionList>(Client(sp)), CacheTrims.WithoutManagedFields);
 

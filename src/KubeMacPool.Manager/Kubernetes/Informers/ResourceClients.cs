@@ -52,6 +52,13 @@ internal static class ResourceClients
                 resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
                 cancellationToken: ct));
 
+    public static IResourceClient<V1Deployment> Deployments(IKubernetes client, string @namespace) =>
+        new ResourceClient<V1Deployment, V1DeploymentList>("deployments", (c, ct) =>
+            client.AppsV1.ListNamespacedDeploymentWithHttpMessagesAsync(
+                @namespace, allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
+                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
+                cancellationToken: ct));
+
     public static IResourceClient<VirtualMachine> VirtualMachines(IKubernetes client) =>
         CustomObjects<VirtualMachine, VirtualMachineList>(client);
 

@@ -96,6 +96,10 @@ internal sealed class IpPoolStatus
     [JsonPropertyName("available")]
     public long Available { get; set; }
 
+    /// <summary>The DHCP agent Deployment the manager keeps for the pool (in the service's namespace); none when external.</summary>
+    [JsonPropertyName("agent")]
+    public string? Agent { get; set; }
+
     [JsonPropertyName("conditions")]
     public IList<V1Condition>? Conditions { get; set; }
 }
