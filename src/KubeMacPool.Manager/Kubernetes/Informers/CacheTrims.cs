@@ -11,6 +11,8 @@ namespace KubeMacPool.Manager.Kubernetes.Informers;
 /// </summary>
 internal static class CacheTrims
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, V1PodStatus> PodPhases = new(StringComparer.Ordinal);
+
     public static T WithoutManagedFields<T>(T item)
         where T : IKubernetesObject<V1ObjectMeta>
     {
@@ -54,7 +56,7 @@ internal static class CacheTrims
                 .Select(o => new V1OwnerReference { ApiVersion = o.ApiVersion, Kind = o.Kind, Name = o.Name, Uid = o.Uid, Controller = o.Controller })
                 .ToList(),
         },
-        Status = pod.Status?.Phase is { } phase ? new V1PodStatus { Phase = Intern(phase) } : null,
+        Status = PhaseOnly(pod.Status?.Phase),
     };
 
     /// <summary>
@@ -120,25 +122,29 @@ internal static class CacheTrims
         return new JsonObject { ["template"] = new JsonObject { ["spec"] = spec } };
     }
 
-    /// <summary>Namespaces, kinds and phases repeat across thousands of objects: one string each, not one per object.</summary>
+    /// <summary>Namespaces and kinds repeat across thousands of objects: one string each, not one per object.</summary>
     private static string? Intern(string? value) => value is null ? null : string.Intern(value);
 
-    private static Dictionary<string, string>? Only(IDictionary<string, string>? map, params ReadOnlySpan<string> keys)
+    private static CompactMap? Only(IDictionary<string, string>? map, params ReadOnlySpan<string> keys)
     {
         if (map is null)
         {
             return null;
         }
 
-        Dictionary<string, string>? kept = null;
+        List<KeyValuePair<string, string>>? kept = null;
         foreach (var key in keys)
         {
             if (map.TryGetValue(key, out var value))
             {
-                (kept ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = value;
+                (kept ??= new List<KeyValuePair<string, string>>(keys.Length)).Add(new(key, value));
             }
         }
 
-        return kept;
+        return kept is null ? null : new CompactMap([.. kept]);
     }
+
+    /// <summary>One status object per phase, shared by every cached pod in it (they are read-only).</summary>
+    private static V1PodStatus? PhaseOnly(string? phase) =>
+        phase is null ? null : PodPhases.GetOrAdd(phase, p => new V1PodStatus { Phase = p });
 }
