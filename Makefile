@@ -88,6 +88,16 @@ bench: ## BenchmarkDotNet micro-benchmarks (BENCH_FILTER='*Allocat*' to narrow)
 		--artifacts $(OUTPUT)/benchmarks $(BENCH_ARGS)
 	dotnet run -c Release --project test/KubeMacPool.Benchmarks --no-build -- --memory
 
+.PHONY: publish
+publish: ## Publish the manager as the image ships it (ReadyToRun, linux-x64) into _output/publish
+	dotnet publish src/KubeMacPool.Manager -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+		-o $(OUTPUT)/publish -p:ArtifactsPath=$(OUTPUT)/publish-artifacts
+
+.PHONY: bench-scale
+bench-scale: publish ## Startup rebuild at scale against the local cluster (SCALE=10000; BEFORE=path/to/kubemacpool.dll to compare)
+	KUBECONFIG=$${KUBECONFIG:-$(CURDIR)/_output/cluster/kubeconfig} dotnet run -c Release --project test/KubeMacPool.Benchmarks -- \
+		--scale $(or $(SCALE),10000) --compare published=$(OUTPUT)/publish/kubemacpool.dll $(if $(BEFORE),--compare before=$(BEFORE))
+
 .PHONY: fmt
 fmt: ## Format the code in place
 	dotnet format $(SOLUTION)
@@ -98,4 +108,4 @@ lint: ## Fail when formatting or code style is off
 
 .PHONY: clean
 clean: ## Remove build outputs (keeps the cached control-plane binaries)
-	rm -rf $(OUTPUT)/artifacts $(RESULTS) $(OUTPUT)/benchmarks
+	rm -rf $(OUTPUT)/artifacts $(RESULTS) $(OUTPUT)/benchmarks $(OUTPUT)/publish $(OUTPUT)/publish-artifacts
