@@ -18,7 +18,9 @@ internal sealed class CollisionTracker(WebhookKind kind, CollisionMap map, Colli
         ArgumentNullException.ThrowIfNull(item);
         lock (_lock)
         {
-            if (item.Macs.Count == 0)
+            // Only running objects can collide, and one that starts running comes as an event: the others need not
+            // be held (at scale most pods and VMIs seen here are not running).
+            if (item.Macs.Count == 0 || !item.Running)
             {
                 _observed.Remove(item.Key);
                 Drop(item.Key);
