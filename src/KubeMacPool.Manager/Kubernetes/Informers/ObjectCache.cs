@@ -19,11 +19,6 @@ internal sealed class ObjectCache<T>
     private readonly Dictionary<string, (Func<T, IEnumerable<string>> Keys, Dictionary<string, HashSet<string>> Map)> _indexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
 
-    public ObjectCache()
-    {
-        AddIndex(NamespaceIndex, o => o.Metadata.NamespaceProperty is { } ns ? [ns] : []);
-    }
-
     public int Count => _items.Count;
 
     public static string KeyOf(T item) => KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
@@ -56,7 +51,22 @@ internal sealed class ObjectCache<T>
 
     public IReadOnlyCollection<string> Keys() => [.. _items.Keys];
 
-    public IReadOnlyList<T> InNamespace(string @namespace) => ByIndex(NamespaceIndex, @namespace);
+    /// <summary>The objects of a namespace; the index is built on first use (most kinds are never asked this).</summary>
+    public IReadOnlyList<T> InNamespace(string @namespace)
+    {
+        bool indexed;
+        lock (_indexLock)
+        {
+            indexed = _indexes.ContainsKey(NamespaceIndex);
+        }
+
+        if (!indexed)
+        {
+            AddIndex(NamespaceIndex, o => o.Metadata.NamespaceProperty is { } ns ? [ns] : []);
+        }
+
+        return ByIndex(NamespaceIndex, @namespace);
+    }
 
     public IReadOnlyList<T> ByIndex(string index, string value)
     {
