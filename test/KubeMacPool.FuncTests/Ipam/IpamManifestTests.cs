@@ -24,7 +24,7 @@ public sealed class IpamManifestTests
         Assert.Equal(["pods"], webhook.Rules.Single().Resources);
         Assert.Equal("Fail", webhook.FailurePolicy);
 
-        var rules = objects.OfType<V1ClusterRole>().Single().Rules;
+        var rules = objects.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "kubemacpool-manager-role").Rules;
         bool Grants(string group, string resource, params string[] verbs) =>
             rules.Any(r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource) && verbs.All(r.Verbs.Contains));
         Assert.True(Grants("k8s.cni.cncf.io", "ipamclaims", "get", "list", "watch", "create", "update", "patch"));
