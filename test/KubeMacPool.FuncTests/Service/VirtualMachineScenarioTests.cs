@@ -140,6 +140,10 @@ public sealed class VirtualMachineScenarioTests(ClusterFixture cluster, KubeMacP
         await Service.SetOptModeAsync(KubeMacPoolService.VirtualMachinesWebhook, optIn: true);
         try
         {
+            // The API server applies a changed selector through its own watch: wait until it does (dry runs).
+            await _k.EventuallyAsync(
+                async () => Vms.Macs(await _k.CreateVirtualMachineAsync(plain.Name, Vms.Bridged("probe", ("br1", null)), dryRun: true))[0] is null,
+                "the API server to apply the opt-in selector", TimeSpan.FromSeconds(15));
             Assert.Null(Vms.Macs(await _k.CreateVirtualMachineAsync(plain.Name, Vms.Bridged("vm", ("br1", null))))[0]);
             Assert.True(InRange(Vms.Macs(await _k.CreateVirtualMachineAsync(labelled.Name, Vms.Bridged("vm", ("br1", null))))[0]));
         }
@@ -150,6 +154,9 @@ public sealed class VirtualMachineScenarioTests(ClusterFixture cluster, KubeMacP
 
         var ignored = await _k.CreateNamespaceAsync();
         await ignored.SetLabelAsync(KubeMacPoolService.VirtualMachinesWebhook, "ignore");
+        await _k.EventuallyAsync(
+            async () => Vms.Macs(await _k.CreateVirtualMachineAsync(plain.Name, Vms.Bridged("probe", ("br1", null)), dryRun: true))[0] is not null,
+            "the API server to apply the opt-out selector again", TimeSpan.FromSeconds(15));
         Assert.Null(Vms.Macs(await _k.CreateVirtualMachineAsync(ignored.Name, Vms.Bridged("vm", ("br1", null))))[0]);
         Assert.True(InRange(Vms.Macs(await _k.CreateVirtualMachineAsync(plain.Name, Vms.Bridged("vm2", ("br1", null))))[0]));
     }
