@@ -46,6 +46,7 @@ internal sealed partial class HealLoop(
 
     public async Task HealOnceAsync(CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var cutoff = time.GetUtcNow() - options.Value.WaitTime;
         var (owners, gone) = (0, 0);
 
@@ -70,7 +71,8 @@ internal sealed partial class HealLoop(
 
         if (owners > 0)
         {
-            LogHealPass(logger, owners, gone);
+            var elapsed = (long)time.GetElapsedTime(started).TotalMilliseconds;
+            LogHealPass(logger, owners, gone, elapsed);
         }
     }
 
@@ -99,6 +101,6 @@ internal sealed partial class HealLoop(
     [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Heal pass failed; retrying at the next tick")]
     private static partial void LogHealFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 722, Level = LogLevel.Information, Message = "Heal pass settled the stale reservations of {Owners} owners ({Gone} of them gone)")]
-    private static partial void LogHealPass(ILogger logger, int owners, int gone);
+    [LoggerMessage(EventId = 722, Level = LogLevel.Information, Message = "Heal pass settled the stale reservations of {Owners} owners ({Gone} of them gone) in {Milliseconds} ms")]
+    private static partial void LogHealPass(ILogger logger, int owners, int gone, long milliseconds);
 }
