@@ -88,6 +88,14 @@ bench: ## BenchmarkDotNet micro-benchmarks (BENCH_FILTER='*Allocat*' to narrow)
 		--artifacts $(OUTPUT)/benchmarks $(BENCH_ARGS)
 	dotnet run -c Release --project test/KubeMacPool.Benchmarks --no-build -- --memory
 
+.PHONY: bench-admission
+bench-admission: ## Admission load beside a bare Kestrel TLS floor, retry and heal storms, against cluster-sync's service (restarted with KMP_WAIT_TIME=40; KMP_MANAGER_DLL=... measures another build)
+	KMP_WAIT_TIME=$(or $(KMP_WAIT_TIME),40) cluster/sync.sh
+	dotnet build test/KubeMacPool.Benchmarks -c $(CONFIGURATION) -v quiet -nologo
+	. $(OUTPUT)/cluster/endpoint.env && dotnet run -c $(CONFIGURATION) --project test/KubeMacPool.Benchmarks --no-build -- \
+		--admission "$$KMP_WEBHOOK_URL" --pid "$$(cat $(OUTPUT)/cluster/pids/kubemacpool.pid)" \
+		--log $(OUTPUT)/cluster/logs/kubemacpool.log $(BENCH_ARGS)
+
 .PHONY: fmt
 fmt: ## Format the code in place
 	dotnet format $(SOLUTION)
