@@ -127,7 +127,10 @@ internal static class AdmissionLoad
                 Console.WriteLine($"round {round}: {result}");
             }
 
-            Console.WriteLine($"last round / first round: **{storm[^1].Rate / storm[0].Rate:F2}**; webhook {manager?.Describe(gcWebhook) ?? ""}");
+            if (storm.Count > 0)
+            {
+                Console.WriteLine($"last round / first round: **{storm[^1].Rate / storm[0].Rate:F2}**; webhook {manager?.Describe(gcWebhook) ?? ""}");
+            }
 
             if (options.HealReviews > 0)
             {
@@ -163,12 +166,11 @@ internal static class AdmissionLoad
         var fill = await webhook.RunCountAsync(AdmissionReviews.PodPath, 64, options.HealReviews, fresh(false));
         Console.WriteLine($"fill: {fill}");
 
-        // Every filled entry is past the wait time at fill start + wait; the heal ticks every 3 s; a margin after.
-        var window = TimeSpan.FromSeconds(wait + 8) - filled.Elapsed;
-        if (window <= TimeSpan.Zero)
+        // The last filled entry is past the wait time at fill end + wait; the heal ticks every 3 s; a margin after.
+        var window = TimeSpan.FromSeconds(wait + 8);
+        if (filled.Elapsed.TotalSeconds > wait)
         {
-            Console.WriteLine("the fill took longer than the wait time: the heal already ran during it; use a longer --wait-time");
-            window = TimeSpan.FromSeconds(8);
+            Console.WriteLine("the fill took longer than the wait time: the heal ran during it; use a longer --wait-time");
         }
 
         // The floor is probed beside the webhook in the same slices: a stall of the shared machine shows in both, a
@@ -184,7 +186,8 @@ internal static class AdmissionLoad
             slices.Add((at, await webhookSlice, await floorSlice));
         }
 
-        var heal = log?.NewLinesContaining("Heal pass");
+        // "Heal pass" is this build's summary; an older build writes one "Healed stale reservations" line per owner.
+        var heal = log?.NewLinesContaining("Heal");
         var worst = slices.MaxBy(s => s.Webhook.Max);
         Console.WriteLine($"during the heal window ({window.TotalSeconds:F0} s): webhook {slices.Sum(s => s.Webhook.Reviews):N0} reviews, " +
                           $"max **{worst.Webhook.Max:F1} ms** (at {worst.At:F0} s after fill start, floor max in that second {worst.Floor.Max:F1} ms), " +
@@ -196,7 +199,8 @@ internal static class AdmissionLoad
                           string.Join(", ", slices.Where(s => s.Webhook.Max > 20).Select(s => $"{s.At:F0}s:{s.Webhook.Max:F0}/{s.Floor.Max:F0}ms")));
         if (heal is not null)
         {
-            Console.WriteLine($"heal passes in the window: {heal.Count}" + (heal.Count is > 0 and <= 30 ? "\n  " + string.Join("\n  ", heal) : ""));
+            var passes = heal.Where(l => l.Contains("Heal pass", StringComparison.Ordinal)).ToList();
+            Console.WriteLine($"heal log lines in the window: {heal.Count:N0}, pass summaries: {passes.Count}" + (passes.Count is > 0 and <= 30 ? "\n  " + string.Join("\n  ", passes) : ""));
         }
     }
 
