@@ -98,6 +98,14 @@ bench-scale: publish ## Startup rebuild at scale against the local cluster (SCAL
 	KUBECONFIG=$${KUBECONFIG:-$(CURDIR)/_output/cluster/kubeconfig} dotnet run -c Release --project test/KubeMacPool.Benchmarks -- \
 		--scale $(or $(SCALE),10000) --compare published=$(OUTPUT)/publish/kubemacpool.dll $(if $(BEFORE),--compare before=$(BEFORE))
 
+.PHONY: bench-admission
+bench-admission: ## Admission load beside a bare Kestrel TLS floor, retry and heal storms, against cluster-sync's service (restarted with KMP_WAIT_TIME=40; KMP_MANAGER_DLL=... measures another build)
+	KMP_WAIT_TIME=$(or $(KMP_WAIT_TIME),40) cluster/sync.sh
+	dotnet build test/KubeMacPool.Benchmarks -c $(CONFIGURATION) -v quiet -nologo
+	. $(OUTPUT)/cluster/endpoint.env && dotnet run -c $(CONFIGURATION) --project test/KubeMacPool.Benchmarks --no-build -- \
+		--admission "$$KMP_WEBHOOK_URL" --pid "$$(cat $(OUTPUT)/cluster/pids/kubemacpool.pid)" \
+		--log $(OUTPUT)/cluster/logs/kubemacpool.log $(BENCH_ARGS)
+
 .PHONY: fmt
 fmt: ## Format the code in place
 	dotnet format $(SOLUTION)

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using KubeMacPool.Benchmarks.Core;
 
 // `--memory`: the pool's retained memory. `--scale [N]`: startup rebuild against the cluster in KUBECONFIG.
-// `--admission URL`: webhook throughput and latency against a running manager.
+// `--admission URL ...`: webhook throughput and latency against a running manager, beside a bare Kestrel TLS floor.
 // `--dhcp-loopback [seconds]`: the DHCP agent's request/reply throughput on 127.0.0.1.
 // Anything else goes to BenchmarkDotNet.
 if (args.Contains("--memory"))
@@ -11,9 +11,16 @@ if (args.Contains("--memory"))
     return;
 }
 
-if (args is ["--admission", var url])
+if (args is ["--admission", _, ..])
 {
-    await KubeMacPool.Benchmarks.Scale.AdmissionLoad.RunAsync(new Uri(url));
+    // --admission URL [--pid N] [--log FILE] [--seconds S] [--storm-rounds N] [--storm-seconds S] [--heal N]
+    await KubeMacPool.Benchmarks.Scale.AdmissionLoad.RunAsync(KubeMacPool.Benchmarks.Scale.AdmissionLoad.Options.Parse(args));
+    return;
+}
+
+if (args is [KubeMacPool.Benchmarks.Scale.AdmissionFloor.ServeArgument, ..])
+{
+    await KubeMacPool.Benchmarks.Scale.AdmissionFloor.ServeAsync(args is [_, KubeMacPool.Benchmarks.Scale.AdmissionFloor.FrameworkArgument]);
     return;
 }
 

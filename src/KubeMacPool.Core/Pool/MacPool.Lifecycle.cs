@@ -92,4 +92,28 @@ public sealed partial class MacPool
             return stale;
         }
     }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> distinct owners with an entry pending since before <paramref name="cutoff"/>,
+    /// for the heal loop. Bounded so one call holds the lock for a bounded scan and returns a bounded list: after
+    /// 100,000 rejected objects the heal settles them a batch at a time while admissions go on between the calls.
+    /// </summary>
+    public IReadOnlyList<MacOwner> StaleOwners(DateTimeOffset cutoff, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            foreach (var (key, ticks) in _pending)
+            {
+                if (ticks < cutoff.UtcTicks && keys.Add(key.Owner) && keys.Count == limit)
+                {
+                    break;
+                }
+            }
+        }
+
+        // Parsed outside the lock: it allocates.
+        return keys.Select(MacOwner.FromKey).ToList();
+    }
 }

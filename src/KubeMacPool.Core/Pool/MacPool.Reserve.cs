@@ -12,6 +12,9 @@ public sealed partial class MacPool
     /// for. Every entry made or touched gets <paramref name="pendingSince"/> (null: committed at once). With
     /// <paramref name="dryRun"/> the answer is computed (allocations included) and then undone; the allocation
     /// cursor still moves on, as upstream's does.
+    /// An allocation reuses the MAC the owner already holds pending for the same interface (see
+    /// <see cref="TryReusePending"/>), so re-admitting an object that was never persisted costs the same however
+    /// often it happens, instead of adding one more pending entry to the owner each time.
     /// </summary>
     public ReservationResult Reserve(MacOwner owner, IReadOnlyList<MacRequest> requests, DateTimeOffset? pendingSince, bool dryRun)
     {
@@ -59,6 +62,12 @@ public sealed partial class MacPool
                             assigned[i] = new MacAssignment(iface, mac, Allocated: false);
                             break;
                         case MacRequestKind.Allocate:
+                            if (TryReusePending(ownerKey, iface, assigned, out mac))
+                            {
+                                assigned[i] = new MacAssignment(iface, mac, Allocated: true);
+                                break;
+                            }
+
                             if (!_allocator.TryAllocate(out mac))
                             {
                                 Undo(ownerKey);
@@ -111,6 +120,50 @@ public sealed partial class MacPool
 
             return new ReservationResult(assignments, null, (IReadOnlyList<MacAddress>?)shared ?? []);
         }
+    }
+
+    /// <summary>
+    /// Finds a MAC the owner holds pending for <paramref name="iface"/> that an allocation may hand out again: an
+    /// earlier review of the same object (same kind, namespace and name) that was never persisted, or one whose
+    /// persisted form commit has not seen yet. Either way the object gets the MAC it already has, and the entry's
+    /// timestamp moves on to this transaction. Committed entries are never reused (a CREATE of a name that exists
+    /// fails at the API server, and its MACs belong to the live object), nor a MAC another owner also holds (an
+    /// allocation must be unique), nor one outside the current range, nor one this request already assigned.
+    /// Newest first: the latest review is the one a retry repeats. Cost: the owner's entries, which reuse keeps few.
+    /// </summary>
+    private bool TryReusePending(string ownerKey, string iface, MacAssignment[] assigned, out MacAddress mac)
+    {
+        var entries = EntriesOfLocked(ownerKey);
+        for (var e = entries.Count - 1; e >= 0; e--)
+        {
+            var (candidate, candidateInterface) = entries[e];
+            if (string.Equals(candidateInterface, iface, StringComparison.Ordinal)
+                && _pending.ContainsKey(new EntryKey(candidate, ownerKey, iface))
+                && _allocator.Range.Contains(new MacAddress(candidate))
+                && !_entries.IsHeldByOther(candidate, ownerKey)
+                && !AssignedAlready(assigned, candidate))
+            {
+                mac = new MacAddress(candidate);
+                return true;
+            }
+        }
+
+        mac = default;
+        return false;
+    }
+
+    private static bool AssignedAlready(MacAssignment[] assigned, ulong mac)
+    {
+        foreach (var assignment in assigned)
+        {
+            // Unset slots are default structs: no interface.
+            if (assignment.InterfaceKey is not null && assignment.Mac.Value == mac)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void CountReserved(IReadOnlyList<MacRequest> requests)

@@ -10,10 +10,15 @@ namespace KubeMacPool.Core.Pool;
 public readonly record struct TransactionTimestamp(string Text, DateTimeOffset Value)
 {
     /// <summary>Now, in UTC, at the precision the text keeps (RFC 3339 with up to 7 fraction digits, zeros trimmed, as Go).</summary>
+    /// <remarks>
+    /// The text keeps all 7 fraction digits a tick has, so parsing it back gives exactly the UTC ticks it was made
+    /// from: the value is taken from those ticks instead of parsing (an exact parse against 16 formats was 3 % of
+    /// the manager's CPU under admission load). A test holds the two equal.
+    /// </remarks>
     public static TransactionTimestamp Now(TimeProvider time)
     {
-        var text = Format(time.GetUtcNow());
-        return new TransactionTimestamp(text, Parse(text)!.Value);
+        var now = time.GetUtcNow();
+        return new TransactionTimestamp(Format(now), new DateTimeOffset(now.UtcTicks, TimeSpan.Zero));
     }
 
     public static string Format(DateTimeOffset value)

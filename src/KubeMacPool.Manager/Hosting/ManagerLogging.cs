@@ -6,7 +6,9 @@ internal static class ManagerLogging
 {
     /// <summary>
     /// <c>--v=production</c>: JSON lines at Information (as upstream's zap production mode); anything else: readable
-    /// lines at Debug.
+    /// lines at Debug. In both, ASP.NET Core logs at Warning: its hosting and routing write 3–6 Information lines
+    /// per request (962,000 lines after a few minutes of load), which is framework chatter, not this service's debug
+    /// detail. Startup lines ("Now listening on") come from Microsoft.Hosting.Lifetime and stay.
     /// </summary>
     public static void ConfigureManagerLogging(this WebApplicationBuilder builder)
     {
@@ -20,14 +22,14 @@ internal static class ManagerLogging
                 o.TimestampFormat = "HH:mm:ss.fff ";
             });
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Information);
         }
         else
         {
             builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
             builder.Logging.SetMinimumLevel(LogLevel.Information);
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.Logging.AddFilter<ConsoleLoggerProvider>("System.Net.Http.HttpClient", LogLevel.Warning);
     }

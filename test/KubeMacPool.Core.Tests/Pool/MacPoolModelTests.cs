@@ -7,7 +7,8 @@ namespace KubeMacPool.Core.Tests.Pool;
 /// <summary>
 /// Random interleavings of reserve / register / commit / release checked against a plain dictionary model:
 /// the pool never loses or invents an entry, never gives a MAC that is held to an allocation, and under
-/// <see cref="DuplicatePolicy.Reject"/> a reservation never makes two owners of one MAC.
+/// <see cref="DuplicatePolicy.Reject"/> a reservation never makes two owners of one MAC. An allocation may hand out
+/// again only a MAC the same owner holds pending for the same interface and nobody else holds (a re-admission).
 /// </summary>
 public class MacPoolModelTests
 {
@@ -76,8 +77,12 @@ public class MacPoolModelTests
                         }
                         else if (result.Succeeded)
                         {
-                            // An allocation is inside the range, free before, and different from every other MAC of the answer.
-                            if (result.Assignments.Any(a => a.Allocated && (heldBefore.Contains(a.Mac) || !range!.Contains(a.Mac)))
+                            // An allocation is inside the range, free before (or the owner's own pending entry for that
+                            // interface, held by nobody else), and different from every other MAC of the answer.
+                            bool Reused(MacAssignment a) =>
+                                model.TryGetValue((a.Mac, owner, a.InterfaceKey), out var since) && since is not null
+                                && !model.Keys.Any(k => k.Mac == a.Mac && k.Owner != owner);
+                            if (result.Assignments.Any(a => a.Allocated && ((heldBefore.Contains(a.Mac) && !Reused(a)) || !range!.Contains(a.Mac)))
                                 || result.Assignments.Select(a => a.Mac).Distinct().Count() != result.Assignments.Count)
                             {
                                 return false;

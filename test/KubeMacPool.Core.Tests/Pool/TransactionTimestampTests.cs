@@ -59,6 +59,18 @@ public class TransactionTimestampTests
     }
 
     [Fact]
+    public void Now_keeps_exactly_what_its_text_parses_back_to_at_any_instant_and_offset()
+    {
+        // Now takes the value from the clock's ticks instead of parsing its text: the two must never differ.
+        Gen.Select(Gen.Long[0, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay], Gen.Int[-14 * 60, 14 * 60]).Sample((ticks, offsetMinutes) =>
+        {
+            var clock = new FakeTimeProvider(new DateTimeOffset(ticks + TimeSpan.TicksPerDay, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes)));
+            var stamp = TransactionTimestamp.Now(clock);
+            return TransactionTimestamp.Parse(stamp.Text) is { } parsed && parsed == stamp.Value && parsed.Offset == stamp.Value.Offset;
+        });
+    }
+
+    [Fact]
     public void A_stamp_keeps_the_value_its_text_carries_not_the_finer_clock()
     {
         // The text keeps every tick, so the kept value is the clock's instant, in UTC.
