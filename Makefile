@@ -91,7 +91,7 @@ bench: ## BenchmarkDotNet micro-benchmarks (BENCH_FILTER='*Allocat*' to narrow)
 .PHONY: publish
 publish: ## Publish the manager as the image ships it (ReadyToRun, linux-x64) into _output/publish
 	dotnet publish src/KubeMacPool.Manager -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-		-o $(OUTPUT)/publish -p:ArtifactsPath=$(OUTPUT)/publish-artifacts
+		-o $(OUTPUT)/publish -p:ArtifactsPath=$(CURDIR)/$(OUTPUT)/publish-artifacts
 
 .PHONY: bench-scale
 bench-scale: publish ## Startup rebuild at scale against the local cluster (SCALE=10000; BEFORE=path/to/kubemacpool.dll to compare)
