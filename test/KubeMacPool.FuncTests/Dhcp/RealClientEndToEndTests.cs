@@ -27,13 +27,8 @@ public sealed class RealClientEndToEndTests(ClusterFixture cluster, DhcpServiceF
     [Fact]
     public async Task Udhcpc_in_a_namespace_leases_the_address_reserved_for_the_vm()
     {
-        Assert.NotNull(fixture.Service);
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "network namespaces are Linux");
-        var busybox = LabProcess.Find("busybox");
-        Assert.SkipWhen(busybox is null, "busybox (udhcpc) is not installed; `make dhcp-clients` installs it");
-        var (created, reason) = await NetworkLab.TryCreateAsync();
-        Assert.SkipWhen(created is null, reason ?? "no network namespaces");
-        await using var lab = created!;
+        var (lab, busybox) = await StartLabAsync();
+        await using var _ = lab;
 
         var ns = (await _k.CreateNamespaceAsync(waitForDefaultServiceAccount: false)).Name;
         var pool = TestCluster.UniqueName("pool");
@@ -45,7 +40,7 @@ public sealed class RealClientEndToEndTests(ClusterFixture cluster, DhcpServiceF
         var reserved = DhcpObjects.Address(await _k.AllocatedReservationAsync(ns, "guest.pooled"));
 
         await using var agent = await DhcpAgentProcess.StartOnInterfaceAsync(cluster, pool, lab.AgentInterface);
-        var bound = await LeaseAsync(lab, busybox!, agent);
+        var bound = await LeaseAsync(lab, busybox, agent);
         Assert.Equal(reserved, bound["ip"]);
         Assert.Equal("255.255.255.0", bound["subnet"]);
         Assert.Equal(lab.Address(254).ToString(), bound["router"]);
@@ -63,13 +58,8 @@ public sealed class RealClientEndToEndTests(ClusterFixture cluster, DhcpServiceF
     [Fact]
     public async Task The_agent_started_as_the_managed_deployment_says_serves_the_reserved_address()
     {
-        Assert.NotNull(fixture.Service);
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "network namespaces are Linux");
-        var busybox = LabProcess.Find("busybox");
-        Assert.SkipWhen(busybox is null, "busybox (udhcpc) is not installed; `make dhcp-clients` installs it");
-        var (created, reason) = await NetworkLab.TryCreateAsync();
-        Assert.SkipWhen(created is null, reason ?? "no network namespaces");
-        await using var lab = created!;
+        var (lab, busybox) = await StartLabAsync();
+        await using var _ = lab;
 
         var ns = (await _k.CreateNamespaceAsync(waitForDefaultServiceAccount: false)).Name;
         await _k.CreateNetworkAttachmentDefinitionAsync(ns, "pooled", TestCluster.BridgeCniConfig("pooled"));
@@ -93,7 +83,7 @@ public sealed class RealClientEndToEndTests(ClusterFixture cluster, DhcpServiceF
             lab.AgentInterface,
             container.Ports.Single(p => p.Name == "health").ContainerPort);
 
-        var bound = await LeaseAsync(lab, busybox!, agent);
+        var bound = await LeaseAsync(lab, busybox, agent);
         Assert.Equal(reserved, bound["ip"]);
         Assert.Equal("guest", bound["hostname"]);
         Assert.Equal(lab.ServerAddress.ToString(), bound["serverid"]);
@@ -121,5 +111,17 @@ public sealed class RealClientEndToEndTests(ClusterFixture cluster, DhcpServiceF
                 .GroupBy(p => p.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal))
             .Single(e => e.GetValueOrDefault("event") == "bound");
+    }
+
+    /// <summary>The lab both tests need, or a skip that says which capability the machine lacks.</summary>
+    private async Task<(NetworkLab Lab, string Busybox)> StartLabAsync()
+    {
+        Assert.NotNull(fixture.Service);
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "network namespaces are Linux");
+        var busybox = LabProcess.Find("busybox");
+        Assert.SkipWhen(busybox is null, "busybox (udhcpc) is not installed; `make dhcp-clients` installs it");
+        var (created, reason) = await NetworkLab.TryCreateAsync();
+        Assert.SkipWhen(created is null, reason ?? "no network namespaces");
+        return (created!, busybox!);
     }
 }
