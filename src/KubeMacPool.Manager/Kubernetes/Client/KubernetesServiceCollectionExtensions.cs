@@ -15,7 +15,7 @@ internal static class KubernetesServiceCollectionExtensions
             var kubeconfig = configuration["kubeconfig"] ?? configuration["KUBECONFIG"];
             var config = string.IsNullOrEmpty(kubeconfig) && KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile(string.IsNullOrEmpty(kubeconfig) ? null : kubeconfig);
+                : KubeconfigFile.Load(string.IsNullOrEmpty(kubeconfig) ? null : kubeconfig);
             return new k8s.Kubernetes(config);
         });
         services.AddSingleton<EventRecorder>();

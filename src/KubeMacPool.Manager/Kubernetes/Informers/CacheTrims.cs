@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using k8s;
 using k8s.Models;
 
@@ -11,6 +11,8 @@ namespace KubeMacPool.Manager.Kubernetes.Informers;
 /// </summary>
 internal static class CacheTrims
 {
+    private static readonly string[] KeptVirtualMachineAnnotations = [WellKnown.TransactionTimestampAnnotation, WellKnown.PinnedIpsAnnotation];
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, V1PodStatus> PodPhases = new(StringComparer.Ordinal);
 
     public static T WithoutManagedFields<T>(T item)
@@ -82,10 +84,18 @@ internal static class CacheTrims
         Status = deployment.Status,
     };
 
-    /// <summary>Identity, finalizers, our annotations, and the interfaces and networks of the template.</summary>
+    /// <summary>
+    /// Identity, finalizers, our annotations, and the interfaces and networks of the template. The first list is read
+    /// straight into this shape (<see cref="VirtualMachineListReader"/>, which keeps the same fields); watch events
+    /// arrive whole and are trimmed here.
+    /// </summary>
     public static Models.VirtualMachine VirtualMachine(Models.VirtualMachine vm)
     {
-        var template = vm.Spec?["template"]?["spec"];
+        if (vm.IsPacked)
+        {
+            return vm;
+        }
+
         var trimmed = new Models.VirtualMachine
         {
             ApiVersion = Intern(vm.ApiVersion)!,
@@ -99,31 +109,17 @@ internal static class CacheTrims
                 Generation = vm.Metadata.Generation,
                 DeletionTimestamp = vm.Metadata.DeletionTimestamp,
                 Finalizers = vm.Metadata.Finalizers,
-                Annotations = Only(vm.Metadata.Annotations, WellKnown.TransactionTimestampAnnotation, WellKnown.PinnedIpsAnnotation),
+                Annotations = Only(vm.Metadata.Annotations, KeptVirtualMachineAnnotations),
             },
         };
-        trimmed.PackSpec(template is null ? vm.Spec : TemplateInterfaces(template));
+        trimmed.PackSpec(vm.Spec is { } spec ? VirtualMachineSpecs.Pack(JsonSerializer.SerializeToElement(spec)) : null);
         return trimmed;
     }
 
-    private static JsonObject TemplateInterfaces(JsonNode template)
-    {
-        var spec = new JsonObject();
-        if (template["domain"]?["devices"]?["interfaces"] is { } interfaces)
-        {
-            spec["domain"] = new JsonObject { ["devices"] = new JsonObject { ["interfaces"] = interfaces.DeepClone() } };
-        }
-
-        if (template["networks"] is { } networks)
-        {
-            spec["networks"] = networks.DeepClone();
-        }
-
-        return new JsonObject { ["template"] = new JsonObject { ["spec"] = spec } };
-    }
+    public static bool IsKeptVirtualMachineAnnotation(string key) => KeptVirtualMachineAnnotations.Contains(key);
 
     /// <summary>Namespaces and kinds repeat across thousands of objects: one string each, not one per object.</summary>
-    private static string? Intern(string? value) => value is null ? null : string.Intern(value);
+    public static string? Intern(string? value) => value is null ? null : string.Intern(value);
 
     private static CompactMap? Only(IDictionary<string, string>? map, params ReadOnlySpan<string> keys)
     {

@@ -9,6 +9,7 @@ namespace KubeMacPool.Manager.Kubernetes.Informers;
 /// The kinds the service follows, one informer each, with what its cache keeps. A feature asks for the informers
 /// it reads (<c>services.AddPodInformer()</c>); asking twice is harmless. Trims keep only the fields some consumer
 /// reads, so a cache of 100,000 pods or VMs stays small: a consumer that starts reading another field adds it here.
+/// Kinds the pool's readiness does not wait on are <c>secondary</c>: they start once the others are listed.
 /// </summary>
 internal static class ClusterInformers
 {
@@ -22,7 +23,7 @@ internal static class ClusterInformers
         services.AddInformer(sp => ResourceClients.VirtualMachines(Client(sp)), CacheTrims.VirtualMachine, requiresKubeVirt: true);
 
     public static IServiceCollection AddVirtualMachineInstanceInformer(this IServiceCollection services) =>
-        services.AddInformer(sp => ResourceClients.VirtualMachineInstances(Client(sp)), CacheTrims.WithoutManagedFields, requiresKubeVirt: true);
+        services.AddInformer(sp => ResourceClients.VirtualMachineInstances(Client(sp)), CacheTrims.WithoutManagedFields, requiresKubeVirt: true, secondary: true);
 
     /// <summary><c>kubemacpool-mutator</c> only: the opt-mode selectors and the caBundle live there.</summary>
     public static IServiceCollection AddMutatingWebhookInformer(this IServiceCollection services) =>
@@ -42,21 +43,21 @@ internal static class ClusterInformers
 
     /// <summary>Deployments of the service's own namespace (the DHCP agents; the Role allows no more).</summary>
     public static IServiceCollection AddDeploymentInformer(this IServiceCollection services) =>
-        services.AddInformer(sp => ResourceClients.Deployments(Client(sp), PodNamespace(sp)), CacheTrims.Deployment);
+        services.AddInformer(sp => ResourceClients.Deployments(Client(sp), PodNamespace(sp)), CacheTrims.Deployment, secondary: true);
 
     public static IServiceCollection AddNetworkAttachmentDefinitionInformer(this IServiceCollection services) =>
-        services.AddInformer(sp => ResourceClients.CustomObjects<NetworkAttachmentDefinition, NetworkAttachmentDefinitionList>(Client(sp)), CacheTrims.WithoutManagedFields);
+        services.AddInformer(sp => ResourceClients.CustomObjects<NetworkAttachmentDefinition, NetworkAttachmentDefinitionList>(Client(sp)), CacheTrims.WithoutManagedFields, secondary: true);
 
     public static IServiceCollection AddIpamClaimInformer(this IServiceCollection services) =>
-        services.AddInformer(sp => ResourceClients.CustomObjects<IpamClaim, IpamClaimList>(Client(sp)), CacheTrims.WithoutManagedFields);
+        services.AddInformer(sp => ResourceClients.CustomObjects<IpamClaim, IpamClaimList>(Client(sp)), CacheTrims.WithoutManagedFields, secondary: true);
 
     /// <param name="services">The services.</param>
     /// <param name="name">Just this pool (a DHCP agent), or every pool (null).</param>
     public static IServiceCollection AddIpPoolInformer(this IServiceCollection services, Func<IServiceProvider, string?>? name = null) =>
-        services.AddInformer(sp => ResourceClients.IpPools(Client(sp), name?.Invoke(sp)), CacheTrims.WithoutManagedFields);
+        services.AddInformer(sp => ResourceClients.IpPools(Client(sp), name?.Invoke(sp)), CacheTrims.WithoutManagedFields, secondary: true);
 
     public static IServiceCollection AddIpReservationInformer(this IServiceCollection services) =>
-        services.AddInformer(sp => ResourceClients.IpReservations(Client(sp)), CacheTrims.WithoutManagedFields);
+        services.AddInformer(sp => ResourceClients.IpReservations(Client(sp)), CacheTrims.WithoutManagedFields, secondary: true);
 
     private static IKubernetes Client(IServiceProvider services) => services.GetRequiredService<IKubernetes>();
 

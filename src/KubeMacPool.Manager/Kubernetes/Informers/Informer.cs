@@ -11,6 +11,12 @@ internal interface IInformer
     /// <summary>KubeVirt kinds start only once discovery finds KubeVirt's API.</summary>
     bool RequiresKubeVirt { get; }
 
+    /// <summary>
+    /// Secondary kinds (readiness does not wait on them) start once the primary ones are listed, so their first lists
+    /// do not share the CPU with the lists the startup rebuild waits for.
+    /// </summary>
+    bool Secondary { get; }
+
     /// <summary>Completes once the first full list is in the cache and every subscriber has seen it.</summary>
     Task Synced { get; }
 
@@ -51,6 +57,8 @@ internal sealed class Informer<T> : IInformer, IResourceEventHandler<T>, IDispos
     public string Resource => _source.Resource;
 
     public bool RequiresKubeVirt { get; }
+
+    public bool Secondary { get; init; }
 
     public ObjectCache<T> Cache { get; } = new();
 

@@ -17,7 +17,8 @@ internal static class InformerServiceCollectionExtensions
         this IServiceCollection services,
         Func<IServiceProvider, IResourceClient<T>> source,
         Func<T, T>? trim = null,
-        bool requiresKubeVirt = false)
+        bool requiresKubeVirt = false,
+        bool secondary = false)
         where T : IKubernetesObject<V1ObjectMeta>
     {
         if (services.Any(d => d.ServiceType == typeof(Informer<T>)))
@@ -26,7 +27,10 @@ internal static class InformerServiceCollectionExtensions
         }
 
         services.AddSingleton(sp => new Informer<T>(
-            source(sp), trim, requiresKubeVirt, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+            source(sp), trim, requiresKubeVirt, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>())
+        {
+            Secondary = secondary,
+        });
         services.AddSingleton<IInformer>(sp => sp.GetRequiredService<Informer<T>>());
         services.TryAddSingleton<KubeVirtDiscovery>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InformerHost>());

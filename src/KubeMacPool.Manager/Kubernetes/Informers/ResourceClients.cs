@@ -60,7 +60,7 @@ internal static class ResourceClients
                 cancellationToken: ct));
 
     public static IResourceClient<VirtualMachine> VirtualMachines(IKubernetes client) =>
-        CustomObjects<VirtualMachine, VirtualMachineList>(client);
+        CustomObjects<VirtualMachine, CachedVirtualMachineList>(client);
 
     public static IResourceClient<VirtualMachineInstance> VirtualMachineInstances(IKubernetes client) =>
         CustomObjects<VirtualMachineInstance, VirtualMachineInstanceList>(client);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -39,29 +38,15 @@ internal sealed class VirtualMachine : IKubernetesObject<V1ObjectMeta>
     public JsonObject? Status { get; set; }
 
     /// <summary>
-    /// Keeps <paramref name="spec"/> as UTF-8 JSON instead of a node tree: a parsed tree costs ~2 KB per VM, its
-    /// text a few hundred bytes, and cached VMs are read far less often than they are held.
+    /// Keeps the spec as UTF-8 JSON (<paramref name="utf8Json"/>) instead of a node tree: a parsed tree costs ~2 KB
+    /// per VM, its text a few hundred bytes, and cached VMs are read far less often than they are held.
     /// </summary>
-    public void PackSpec(JsonObject? spec)
+    public void PackSpec(byte[]? utf8Json)
     {
         _spec = null;
-        _packedSpec = spec is null ? null : JsonSerializer.SerializeToUtf8Bytes(spec, PackedJson.Options);
+        _packedSpec = utf8Json;
     }
-}
 
-internal sealed class VirtualMachineList : IKubernetesObject<V1ListMeta>, IItems<VirtualMachine>
-{
-    public string ApiVersion { get; set; } = "kubevirt.io/v1";
-
-    public string Kind { get; set; } = "VirtualMachineList";
-
-    public V1ListMeta Metadata { get; set; } = new();
-
-    public IList<VirtualMachine> Items { get; set; } = [];
-}
-
-/// <summary>Serializer options for packing JSON nodes to bytes (no type info needed: nodes serialize themselves).</summary>
-internal static class PackedJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerOptions.Default);
+    /// <summary>True once the spec is held packed, i.e. this VM is in the shape the cache keeps.</summary>
+    public bool IsPacked => _spec is null && _packedSpec is not null;
 }
