@@ -113,17 +113,20 @@ public static class RebuildHarness
 
     private static async Task SeedAsync(Kubernetes client, int count)
     {
-        var existing = (await client.CoreV1.ListNamespacedPodAsync($"kmp-scale{count}-0", limit: 1)).Items.Count;
-        if (existing > 0)
+        // Complete when the last VM and the last pod exist (removing the VM CRD, as a functional test does, takes the
+        // VMs with it but leaves the pods); otherwise whatever is missing is created.
+        var lastNamespace = $"kmp-scale{count}-{(count - 1) % Namespaces}";
+        if (await ExistsAsync(() => client.CustomObjects.GetNamespacedCustomObjectAsync("kubevirt.io", "v1", lastNamespace, "virtualmachines", $"vm-{count - 1}"))
+            && await ExistsAsync(() => client.CoreV1.ReadNamespacedPodAsync($"pod-{count - 1}", lastNamespace)))
         {
-            Console.WriteLine($"objects already seeded (namespace kmp-scale{count}-0 has pods); reusing them");
+            Console.WriteLine($"objects already seeded (vm-{count - 1} and pod-{count - 1} exist); reusing them");
             return;
         }
 
         var stopwatch = Stopwatch.StartNew();
         for (var n = 0; n < Namespaces; n++)
         {
-            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = $"kmp-scale{count}-{n}" } });
+            await IgnoreConflictAsync(() => client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = $"kmp-scale{count}-{n}" } }));
         }
 
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
@@ -135,8 +138,8 @@ public static class RebuildHarness
                    {"name":"default","masquerade":{},"macAddress":"{{{Mac(2 * i)}}}"},{"name":"br1","bridge":{},"macAddress":"{{{Mac(2 * i + 1)}}}"}]}},
                    "networks":[{"name":"default","pod":{}},{"name":"br1","multus":{"networkName":"br1"}}]} } } }
                 """)!;
-            await client.CustomObjects.CreateNamespacedCustomObjectAsync(vm, "kubevirt.io", "v1", ns, "virtualmachines", cancellationToken: ct);
-            await client.CoreV1.CreateNamespacedPodAsync(
+            await IgnoreConflictAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(vm, "kubevirt.io", "v1", ns, "virtualmachines", cancellationToken: ct));
+            await IgnoreConflictAsync(() => client.CoreV1.CreateNamespacedPodAsync(
                 new V1Pod
                 {
                     Metadata = new V1ObjectMeta
@@ -147,9 +150,34 @@ public static class RebuildHarness
                     Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "registry.invalid/none:1" }] },
                 },
                 ns,
-                cancellationToken: ct);
+                cancellationToken: ct));
         });
         Console.WriteLine($"seeded {count} VMs and {count} pods in {stopwatch.Elapsed.TotalSeconds:F0} s");
+    }
+
+    private static async Task<bool> ExistsAsync(Func<Task> read)
+    {
+        try
+        {
+            await read();
+            return true;
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private static async Task IgnoreConflictAsync(Func<Task> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Seeded by an earlier run.
+        }
     }
 
     private static V1MutatingWebhook OptOut(string name, string group, string resource) => new()
