@@ -6,6 +6,7 @@ internal static class AdmissionServiceCollectionExtensions
     public static IServiceCollection AddAdmission(this IServiceCollection services)
     {
         services.AddSingleton<AdmissionTelemetry>();
+        services.AddSingleton<AdmissionForwarder>();
         return services;
     }
 }

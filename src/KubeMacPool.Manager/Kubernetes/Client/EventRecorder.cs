@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
+using KubeMacPool.Manager.Hosting;
 
 namespace KubeMacPool.Manager.Kubernetes.Client;
 
@@ -12,7 +13,7 @@ internal sealed record EventTarget(string ApiVersion, string Kind, string Namesp
 /// Records core/v1 Events without blocking the caller: events are queued and written by one background loop.
 /// A repeat of the same (object, reason, message) bumps the count of the existing Event, as client-go does.
 /// </summary>
-internal sealed partial class EventRecorder(IKubernetes client, TimeProvider time, ILogger<EventRecorder> logger)
+internal sealed partial class EventRecorder(IKubernetes client, TimeProvider time, ILogger<EventRecorder> logger, Leadership? leadership = null)
     : BackgroundService
 {
     public const string Warning = "Warning";
@@ -24,8 +25,17 @@ internal sealed partial class EventRecorder(IKubernetes client, TimeProvider tim
 
     private readonly ConcurrentDictionary<string, (string Name, int Count)> _recent = new(StringComparer.Ordinal);
 
-    public void Record(EventTarget target, string type, string reason, string message, string component = "kubemacpool") =>
+    /// <summary>Queues an Event; a standby drops it (the leader sees the same caches and records its own).</summary>
+    public void Record(EventTarget target, string type, string reason, string message, string component = "kubemacpool")
+    {
+        if (leadership is { IsLeader: false })
+        {
+            LogStandbyDropped(logger, reason, target.Namespace, target.Name);
+            return;
+        }
+
         _queue.Writer.TryWrite((target, type, reason, message, component));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -94,6 +104,9 @@ internal sealed partial class EventRecorder(IKubernetes client, TimeProvider tim
 
         _recent[key] = (name, 1);
     }
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Standby: not recording event {Reason} on {Namespace}/{Name} (the leader does)")]
+    private static partial void LogStandbyDropped(ILogger logger, string reason, string @namespace, string name);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Could not record event {Reason} on {Namespace}/{Name}")]
     private static partial void LogEventFailed(ILogger logger, string reason, string @namespace, string name, Exception exception);
