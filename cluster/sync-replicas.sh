@@ -81,7 +81,7 @@ for i in $(seq 0 $((REPLICAS - 1))); do
 [ ! -f "$LOG_DIR/kubemacpool-replica-$i.log" ] || mv -f "$LOG_DIR/kubemacpool-replica-$i.log" "$LOG_DIR/kubemacpool-replica-$i.previous.log"
 KUBECONFIG=$(cluster_kubeconfig) POD_NAMESPACE=$NAMESPACE POD_NAME=kubemacpool-replica-$i RANGE_START=$range_start RANGE_END=$range_end \\
   setsid nohup dotnet "$stage/kubemacpool.dll" --v=debug --wait-time="${KMP_WAIT_TIME:-300}" --webhook-address=127.0.0.1 \\
-  --webhook-port=$port --metrics-addr=127.0.0.1:$metrics_port --shutdown-drain=1s ${KMP_MANAGER_ARGS:-} \\
+  --webhook-port=$port --metrics-addr=127.0.0.1:$metrics_port --shutdown-drain=2s ${KMP_MANAGER_ARGS:-} \\
   >"$LOG_DIR/kubemacpool-replica-$i.log" 2>&1 </dev/null 9>&- 8>&- &
 echo \$! >"$PID_DIR/kubemacpool-replica-$i.next.pid"
 LAUNCH
@@ -114,6 +114,7 @@ step="(re)loading the balancer on 127.0.0.1:$lb_port"
 cat >"$CLUSTER_DIR/haproxy.cfg" <<CFG
 global
     maxconn 4096
+    stats socket $CLUSTER_DIR/haproxy.sock mode 600 level admin
 defaults
     mode tcp
     timeout connect 1s
@@ -128,7 +129,10 @@ backend replicas
     balance roundrobin
     option httpchk GET /readyz
     http-check expect status 200
-    default-server inter 250ms fall 1 rise 2 check-ssl verify none
+    # A loaded replica may take a few hundred ms to answer /readyz on 2 shared cores: a slow check must not take
+    # the last replica out (no server = a refused create); a 503 (draining, not ready) is seen within ~1 s.
+    timeout check 3s
+    default-server inter 500ms fall 2 rise 2 check-ssl verify none
 $servers
 CFG
 old_lb=

@@ -23,6 +23,14 @@ internal static partial class AdmissionEndpoint
     {
         var started = Stopwatch.GetTimestamp();
         var cancellationToken = context.RequestAborted;
+        if (leadership.Draining)
+        {
+            // HTTP/1.1 keep-alive connections stay pinned to this replica through an L4 balancer; closing each after
+            // its next answer moves the API server to a new connection (another replica) without a request lost in
+            // the race of an idle connection closed under it.
+            context.Response.Headers.Connection = "close";
+        }
+
         if (context.Request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return Results.Text($"unsupported content type {contentType}: expected application/json", statusCode: 400);

@@ -27,6 +27,7 @@ internal sealed partial class LeaderElectionService(
     TimeProvider time,
     ILogger<LeaderElectionService> logger) : BackgroundService, IHostedLifecycleService
 {
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _election = new();
     private PublishingLeaseLock? _lock;
     private Task _running = Task.CompletedTask;
@@ -134,8 +135,30 @@ internal sealed partial class LeaderElectionService(
             await ReleaseAsync(_lock, cancellationToken);
         }
 
-        // Reviews that still arrive (the balancer has not noticed /readyz yet) are forwarded to the successor.
-        await Task.Delay(options.Value.ShutdownDrain, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        // Reviews that still arrive (the balancer has not noticed /readyz yet, or a keep-alive connection is pinned
+        // here) are forwarded to the successor, which this replica learns by reading the Lease as a standby does.
+        await WatchSuccessorAsync(options.Value.ShutdownDrain, cancellationToken);
+    }
+
+    private async Task WatchSuccessorAsync(TimeSpan drain, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < drain && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_lock is not null)
+                {
+                    await _lock.GetAsync(cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogElectionError(logger, "reading the Lease while draining: " + e.Message);
+            }
+
+            await Task.Delay(DrainPoll, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
     }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
