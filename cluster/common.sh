@@ -251,3 +251,12 @@ stop_replica_bed() {
   fi
   endpoint_env_drop KMP_LB_PORT KMP_REPLICA_URLS
 }
+
+# Drops the PodDisruptionBudget from a rendered YAML stream (stdin): no kubelet runs pods on the local cluster, so it
+# protects nothing there, and the local v1.20 API server predates policy/v1 (client dry runs would fail on it).
+without_disruption_budgets() {
+  python3 -c '
+import sys
+docs = sys.stdin.read().split("\n---\n")
+print("\n---\n".join(d for d in docs if "\nkind: PodDisruptionBudget\n" not in "\n" + d + "\n"))'
+}

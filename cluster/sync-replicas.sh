@@ -63,7 +63,7 @@ current_url=$(sed -n 's/^KMP_WEBHOOK_URL=//p' "$ENDPOINT_ENV" | tail -1)
 
 step="applying config/test"
 render() { kubectl kustomize --load-restrictor=LoadRestrictionsNone "$REPO_ROOT/config/test"; }
-render | "${KUBECTL[@]}" create --dry-run=client -o json -f - | with_url_client_config "${current_url:-$lb_url}" | "${KUBECTL[@]}" apply -f - >/dev/null
+render | without_disruption_budgets | "${KUBECTL[@]}" create --dry-run=client -o json -f - | with_url_client_config "${current_url:-$lb_url}" | "${KUBECTL[@]}" apply -f - >/dev/null
 "${KUBECTL[@]}" -n "$NAMESPACE" delete deployment kubemacpool-mac-controller-manager --ignore-not-found >/dev/null
 range_start=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_START}')
 range_end=$("${KUBECTL[@]}" -n "$NAMESPACE" get configmap kubemacpool-mac-range-config -o jsonpath='{.data.RANGE_END}')

@@ -117,7 +117,7 @@ new_url=https://127.0.0.1:$port
 
 
 step="rendering config/test"
-manifests=$(render | "${KUBECTL[@]}" create --dry-run=client -o json -f - | with_url_client_config "${old_url:-$new_url}")
+manifests=$(render | without_disruption_budgets | "${KUBECTL[@]}" create --dry-run=client -o json -f - | with_url_client_config "${old_url:-$new_url}")
 
 step="applying config/test (namespace, RBAC, range ConfigMap, webhook configuration)"
 "${KUBECTL[@]}" apply -f - >/dev/null <<<"$manifests"
