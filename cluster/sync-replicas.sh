@@ -97,7 +97,8 @@ done
 step="waiting for the replicas' /readyz"
 for i in "${!urls[@]}"; do
   ok=no
-  for _ in $(seq 1 120); do
+  # Up to 3 min: a replica rebuilding a large pool on a loaded machine takes a while, and nothing waits on it meanwhile.
+  for _ in $(seq 1 360); do
     if curl -skf --max-time 5 "${urls[$i]}/readyz" >/dev/null; then ok=yes; break; fi
     process_is "${new_pids[$i]}" kubemacpool || break
     sleep 0.5

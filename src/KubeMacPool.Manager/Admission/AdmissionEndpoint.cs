@@ -123,14 +123,23 @@ internal static partial class AdmissionEndpoint
         return result;
     }
 
-    private static IResult Reply(AdmissionReview review, string uid, AdmissionResult result) => Results.Json(
-        new AdmissionReview
-        {
-            ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1",
-            Kind = "AdmissionReview",
-            Response = ToResponse(uid, result),
-        },
-        AdmissionJsonContext.Default.AdmissionReview);
+    private static IResult Reply(AdmissionReview review, string uid, AdmissionResult result) =>
+        Results.Json(Answer(review, uid, result), AdmissionJsonContext.Default.AdmissionReview);
+
+    private static AdmissionReview Answer(AdmissionReview review, string uid, AdmissionResult result) => new()
+    {
+        ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1",
+        Kind = "AdmissionReview",
+        Response = ToResponse(uid, result),
+    };
+
+    /// <summary>The endpoint's decode → review → encode without HTTP, for the warm-up (scratch webhooks only).</summary>
+    internal static async ValueTask<byte[]> ReviewBytesAsync(IAdmissionWebhook webhook, byte[] body, CancellationToken cancellationToken)
+    {
+        var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
+        var result = await webhook.ReviewAsync(review.Request!, cancellationToken);
+        return JsonSerializer.SerializeToUtf8Bytes(Answer(review, review.Request!.Uid!, result), AdmissionJsonContext.Default.AdmissionReview);
+    }
 
     private static AdmissionResponse ToResponse(string uid, AdmissionResult result) => new()
     {

@@ -7,6 +7,7 @@ internal static class AdmissionServiceCollectionExtensions
     {
         services.AddSingleton<AdmissionTelemetry>();
         services.AddSingleton<AdmissionForwarder>();
+        services.AddHostedService<AdmissionWarmUp>();
         return services;
     }
 }

@@ -70,6 +70,9 @@ internal sealed class ManagerOptions
     /// <summary>How long after a takeover requested MACs in the handover span are refused (<c>--handover-settle</c>; ≥ the webhook timeout).</summary>
     public TimeSpan HandoverSettle { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Run the admission path on scratch pools once the pool is ready (<c>--admission-warm-up</c>, default true).</summary>
+    public bool AdmissionWarmUp { get; set; } = true;
+
     public TimeSpan WaitTime => TimeSpan.FromSeconds(WaitTimeSeconds);
 
     public bool IsDebug => !string.Equals(Verbosity, "production", StringComparison.Ordinal);

@@ -31,6 +31,7 @@ internal sealed class ManagerOptionsSetup(IConfiguration configuration) : IConfi
         options.ShutdownDrain = Duration(configuration["shutdown-drain"]) ?? options.ShutdownDrain;
         options.HandoverSettle = Duration(configuration["handover-settle"]) ?? options.HandoverSettle;
         options.HandoverWindow = Int(configuration["handover-window"]) ?? options.HandoverWindow;
+        options.AdmissionWarmUp = configuration["admission-warm-up"] is not { } warm ? options.AdmissionWarmUp : !string.Equals(warm, "false", StringComparison.OrdinalIgnoreCase);
     }
 
     // Go-style durations ("3s", "500ms"); anything else becomes a negative span that validation reports.

@@ -95,7 +95,9 @@ internal sealed partial class ManagerOptionsValidator : IValidateOptions<Manager
             errors.Add("--handover-window must be a number of addresses (0 or more)");
         }
 
-        if (options.PodIp is { Length: > 0 } ip && !System.Net.IPAddress.TryParse(ip, out _))
+        // IPAddress.TryParse also takes legacy forms ("10.0.0"); the downward API gives dotted quads or IPv6.
+        if (options.PodIp is { Length: > 0 } ip && !(System.Net.IPAddress.TryParse(ip, out var parsed)
+            && (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || ip.Count(c => c == '.') == 3)))
         {
             errors.Add($"POD_IP \"{ip}\" is not an IP address");
         }

@@ -95,6 +95,9 @@ public sealed class HighAvailabilityTests(ClusterFixture cluster)
                 Report($"creates admitted\t{load.Admitted}\t");
                 Report($"creates refused\t{load.Refusals.Count}\t{string.Join(" | ", load.Refusals.Take(3))}");
                 await AssertEveryVmHasUniqueMacsAsync(k, ns.Name);
+
+                // The next round's restarts rebuild from a cluster of this size, not of every round's VMs.
+                await k.DeleteNamespaceAsync(ns.Name);
             }
 
             await AssertStandbyWritesNothingAsync(k, bed);
