@@ -15,8 +15,11 @@ internal sealed class Leadership
     private bool _leading;
     private int _inFlight;
 
-    public Leadership(IOptions<ManagerOptions> options)
+    private readonly TimeProvider _time;
+
+    public Leadership(IOptions<ManagerOptions> options, TimeProvider time)
     {
+        _time = time;
         var value = options.Value;
         var name = string.IsNullOrEmpty(value.PodName) ? Environment.MachineName : value.PodName;
         Identity = name + "_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
@@ -34,6 +37,9 @@ internal sealed class Leadership
 
     /// <summary>The leader's webhook base URL as last read from the Lease; null while there is none (or it is this process).</summary>
     public string? LeaderUrl { get; private set; }
+
+    /// <summary>When this process last started leading (null: never).</summary>
+    public DateTimeOffset? LeadingSince { get; private set; }
 
     /// <summary>SIGTERM arrived: <c>/readyz</c> fails so the balancer drains, reviews are forwarded.</summary>
     public bool Draining { get; private set; }
@@ -77,7 +83,11 @@ internal sealed class Leadership
 
     public void ExitLeaderWork() => Interlocked.Decrement(ref _inFlight);
 
-    public void StartLeading() => Set(leading: true, leaderUrl: null);
+    public void StartLeading()
+    {
+        LeadingSince = _time.GetUtcNow();
+        Set(leading: true, leaderUrl: null);
+    }
 
     /// <summary>Stops allocating at once and waits for admissions already allocating to finish (microseconds each).</summary>
     public async Task StopLeadingAsync(CancellationToken cancellationToken)

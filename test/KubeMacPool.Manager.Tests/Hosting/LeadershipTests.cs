@@ -7,7 +7,7 @@ namespace KubeMacPool.Manager.Tests.Hosting;
 public class LeadershipTests
 {
     private static Leadership New(string? podIp = null) =>
-        new(Options.Create(new ManagerOptions { PodName = "kubemacpool-abc", PodIp = podIp, WebhookPort = 8000 }));
+        new(Options.Create(new ManagerOptions { PodName = "kubemacpool-abc", PodIp = podIp, WebhookPort = 8000 }), TimeProvider.System);
 
     [Fact]
     public void Identity_names_the_pod_and_is_unique_per_process_and_the_url_is_the_pod_ip()

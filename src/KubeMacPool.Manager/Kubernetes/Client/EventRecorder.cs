@@ -19,28 +19,37 @@ internal sealed partial class EventRecorder(IKubernetes client, TimeProvider tim
     public const string Warning = "Warning";
     public const string Normal = "Normal";
 
-    private readonly Channel<(EventTarget Target, string Type, string Reason, string Message, string Component)> _queue =
-        Channel.CreateBounded<(EventTarget, string, string, string, string)>(
+    // Recorded while standing by longer than this before this replica led: the leader of that time recorded it.
+    private static readonly TimeSpan StandbyStale = TimeSpan.FromSeconds(10);
+
+    private readonly Channel<(EventTarget Target, string Type, string Reason, string Message, string Component, DateTimeOffset At)> _queue =
+        Channel.CreateBounded<(EventTarget, string, string, string, string, DateTimeOffset)>(
             new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest });
 
     private readonly ConcurrentDictionary<string, (string Name, int Count)> _recent = new(StringComparer.Ordinal);
 
-    /// <summary>Queues an Event; a standby drops it (the leader sees the same caches and records its own).</summary>
-    public void Record(EventTarget target, string type, string reason, string message, string component = "kubemacpool")
-    {
-        if (leadership is { IsLeader: false })
-        {
-            LogStandbyDropped(logger, reason, target.Namespace, target.Name);
-            return;
-        }
-
-        _queue.Writer.TryWrite((target, type, reason, message, component));
-    }
+    /// <summary>
+    /// Queues an Event. Only the leader writes: a replica that does not lead keeps it until it leads, and then writes it
+    /// only if it was recorded shortly before (a restarted process records what its startup finds before it has won
+    /// the election; a long-standing standby's Events were the leader's to record).
+    /// </summary>
+    public void Record(EventTarget target, string type, string reason, string message, string component = "kubemacpool") =>
+        _queue.Writer.TryWrite((target, type, reason, message, component, time.GetUtcNow()));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (target, type, reason, message, component) in _queue.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (target, type, reason, message, component, at) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
+            if (leadership is not null)
+            {
+                await leadership.WhenLeaderAsync(stoppingToken);
+                if (leadership.LeadingSince - at > StandbyStale)
+                {
+                    LogStandbyDropped(logger, reason, target.Namespace, target.Name);
+                    continue;
+                }
+            }
+
             try
             {
                 await WriteAsync(target, type, reason, message, component, stoppingToken);
@@ -105,7 +114,7 @@ internal sealed partial class EventRecorder(IKubernetes client, TimeProvider tim
         _recent[key] = (name, 1);
     }
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Standby: not recording event {Reason} on {Namespace}/{Name} (the leader does)")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Not recording event {Reason} on {Namespace}/{Name}: recorded while another replica led")]
     private static partial void LogStandbyDropped(ILogger logger, string reason, string @namespace, string name);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Could not record event {Reason} on {Namespace}/{Name}")]
