@@ -68,8 +68,8 @@ cluster-down: ## Stop the local control plane and remove its state
 	cluster/down.sh
 
 .PHONY: cluster-sync
-cluster-sync: ## Build and (re)start kubemacpool against the cluster (local: a process the webhooks call by URL)
-	cluster/sync.sh
+cluster-sync: ## Build and (re)start kubemacpool against the cluster (local: a process the webhooks call by URL; REPLICAS=2: two behind HAProxy)
+	REPLICAS=$(or $(REPLICAS),1) cluster/sync.sh
 
 .PHONY: cluster-clean
 cluster-clean: ## Remove what cluster-sync deployed, keep the cluster

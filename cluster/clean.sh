@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 if [ "$KUBEVIRT_PROVIDER" = local ]; then
   if pid_alive kubemacpool; then stop_pid kubemacpool "$(pid_of kubemacpool)"; fi
+  stop_replica_bed
   rm -rf "$PID_DIR/kubemacpool.pid" "$CLUSTER_DIR/manager"
   endpoint_env_drop KMP_WEBHOOK_URL KMP_METRICS_URL
   kubectl --kubeconfig "$LOCAL_KUBECONFIG" delete mutatingwebhookconfiguration kubemacpool-mutator --ignore-not-found 2>/dev/null || true

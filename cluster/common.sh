@@ -192,3 +192,71 @@ apiserver_get() {
   [ -n "$url" ] || return 1
   curl -sf --max-time 5 --cacert "$PKI_DIR/ca.crt" --cert "$PKI_DIR/admin.crt" --key "$PKI_DIR/admin.key" "$url$1"
 }
+
+# Turns kubectl's JSON objects (stdin, one after another) into one List in which every webhook's clientConfig is
+# {url: $1 + its service path}. So apply never merges the manifest's service into a url, and caBundle (the manager's)
+# is never part of what we apply.
+with_url_client_config() {
+  python3 -c '
+import json, sys
+base = sys.argv[1]
+text, items, at = sys.stdin.read(), [], 0
+decoder = json.JSONDecoder()
+while text[at:].strip():
+    at += len(text[at:]) - len(text[at:].lstrip())
+    item, at = decoder.raw_decode(text, at)
+    items.extend(item["items"] if item.get("kind") == "List" else [item])
+for item in items:
+    if item.get("kind") not in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
+        continue
+    for hook in item.get("webhooks", []):
+        path = (hook.get("clientConfig", {}).get("service") or {}).get("path")
+        if path is None:
+            sys.exit("webhook %s has no clientConfig.service.path to turn into a url" % hook.get("name"))
+        hook["clientConfig"] = {"url": base + path}
+json.dump({"apiVersion": "v1", "kind": "List", "items": items}, sys.stdout)' "$1"
+}
+
+# JSON patch (stdin: a webhook configuration) that moves every webhook's url to base $1 + its path; the name tests
+# guard the indexes against a concurrent edit.
+url_patch() {
+  python3 -c '
+import json, sys
+from urllib.parse import urlsplit
+base = sys.argv[1]
+ops = []
+for i, hook in enumerate(json.load(sys.stdin).get("webhooks", [])):
+    url = hook.get("clientConfig", {}).get("url")
+    if url is None:
+        sys.exit("webhook %s has no clientConfig.url" % hook.get("name"))
+    ops.append({"op": "test", "path": "/webhooks/%d/name" % i, "value": hook["name"]})
+    ops.append({"op": "replace", "path": "/webhooks/%d/clientConfig/url" % i, "value": base + urlsplit(url).path})
+json.dump(ops, sys.stdout)' "$1"
+}
+
+# The REPLICAS>1 bed (cluster/sync-replicas.sh): replicas kubemacpool-replica-N and the balancer in front of them.
+replica_pids() { cat "$PID_DIR"/kubemacpool-replica-*.pid 2>/dev/null || true; }
+stop_replica_bed() {
+  local f pid
+  for f in "$PID_DIR"/kubemacpool-replica-*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    if process_is "$pid" kubemacpool; then stop_pid kubemacpool "$pid" || true; fi
+    rm -f "$f"
+  done
+  if [ -f "$PID_DIR/haproxy.pid" ]; then
+    pid=$(cat "$PID_DIR/haproxy.pid")
+    if process_is "$pid" haproxy; then kill -TERM "$pid" 2>/dev/null || true; fi
+    rm -f "$PID_DIR/haproxy.pid"
+  fi
+  endpoint_env_drop KMP_LB_PORT KMP_REPLICA_URLS
+}
+
+# Drops the PodDisruptionBudget from a rendered YAML stream (stdin): no kubelet runs pods on the local cluster, so it
+# protects nothing there, and the local v1.20 API server predates policy/v1 (client dry runs would fail on it).
+without_disruption_budgets() {
+  python3 -c '
+import sys
+docs = sys.stdin.read().split("\n---\n")
+print("\n---\n".join(d for d in docs if "\nkind: PodDisruptionBudget\n" not in "\n" + d + "\n"))'
+}

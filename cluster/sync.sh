@@ -20,6 +20,11 @@ for arg in "$@"; do
     *) echo "cluster/sync.sh: unknown argument $arg (known: --no-build)" >&2; exit 2 ;;
   esac
 done
+REPLICAS=${REPLICAS:-1}
+[[ "$REPLICAS" =~ ^[1-9][0-9]?$ ]] || { echo "cluster/sync.sh: REPLICAS=$REPLICAS is not a number of replicas (1-99)" >&2; exit 2; }
+if [ "$REPLICAS" -gt 1 ] && [ "$KUBEVIRT_PROVIDER" = local ]; then
+  exec "$REPO_ROOT/cluster/sync-replicas.sh" "$@"
+fi
 KUBECTL=(kubectl --kubeconfig "$(cluster_kubeconfig)")
 NAMESPACE=kubemacpool-system
 
@@ -110,32 +115,9 @@ if [ -n "$old_pid" ] && { [ "$old_listen_url" = "https://127.0.0.1:$port" ] || [
 fi
 new_url=https://127.0.0.1:$port
 
-# Turns kubectl's JSON objects (stdin, one after another) into one List in which every webhook's clientConfig is
-# {url: $1 + its service path}. So apply never merges the manifest's service into a url, and caBundle (the manager's)
-# is never part of what we apply.
-with_url_client_config() {
-  python3 -c '
-import json, sys
-base = sys.argv[1]
-text, items, at = sys.stdin.read(), [], 0
-decoder = json.JSONDecoder()
-while text[at:].strip():
-    at += len(text[at:]) - len(text[at:].lstrip())
-    item, at = decoder.raw_decode(text, at)
-    items.extend(item["items"] if item.get("kind") == "List" else [item])
-for item in items:
-    if item.get("kind") not in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
-        continue
-    for hook in item.get("webhooks", []):
-        path = (hook.get("clientConfig", {}).get("service") or {}).get("path")
-        if path is None:
-            sys.exit("webhook %s has no clientConfig.service.path to turn into a url" % hook.get("name"))
-        hook["clientConfig"] = {"url": base + path}
-json.dump({"apiVersion": "v1", "kind": "List", "items": items}, sys.stdout)' "$1"
-}
 
 step="rendering config/test"
-manifests=$(render | "${KUBECTL[@]}" create --dry-run=client -o json -f - | with_url_client_config "${old_url:-$new_url}")
+manifests=$(render | without_disruption_budgets | "${KUBECTL[@]}" create --dry-run=client -o json -f - | with_url_client_config "${old_url:-$new_url}")
 
 step="applying config/test (namespace, RBAC, range ConfigMap, webhook configuration)"
 "${KUBECTL[@]}" apply -f - >/dev/null <<<"$manifests"
@@ -172,22 +154,8 @@ if [ "$ready" = no ]; then
   exit 1
 fi
 
-# Only the url changes (caBundle stays); the name tests guard the indexes against a concurrent edit.
+# Only the url changes (caBundle stays).
 step="pointing the webhooks at $new_url"
-url_patch() {
-  python3 -c '
-import json, sys
-from urllib.parse import urlsplit
-base = sys.argv[1]
-ops = []
-for i, hook in enumerate(json.load(sys.stdin).get("webhooks", [])):
-    url = hook.get("clientConfig", {}).get("url")
-    if url is None:
-        sys.exit("webhook %s has no clientConfig.url" % hook.get("name"))
-    ops.append({"op": "test", "path": "/webhooks/%d/name" % i, "value": hook["name"]})
-    ops.append({"op": "replace", "path": "/webhooks/%d/clientConfig/url" % i, "value": base + urlsplit(url).path})
-json.dump(ops, sys.stdout)' "$1"
-}
 for kind in mutatingwebhookconfiguration/kubemacpool-mutator validatingwebhookconfiguration/kubemacpool-validator; do
   "${KUBECTL[@]}" patch "$kind" --type=json -p "$("${KUBECTL[@]}" get "$kind" -o json | url_patch "$new_url")" >/dev/null
 done
@@ -204,6 +172,7 @@ if [ -n "$old_pid" ]; then
   step="stopping the previous manager (pid $old_pid)"
   stop_pid kubemacpool "$old_pid" || echo "cluster/sync.sh: warning: the previous manager (pid $old_pid) did not stop" >&2
 fi
+stop_replica_bed # a REPLICAS>1 bed of an earlier run, if any (the webhooks no longer call it)
 # Copies of earlier builds (the previous manager's among them) are no longer run.
 find "$CLUSTER_DIR/manager" -mindepth 1 -maxdepth 1 ! -path "$stage" -exec rm -rf {} +
 cat <<MSG

@@ -2,6 +2,7 @@ using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Certificates;
 using KubeMacPool.Manager.Collisions;
 using KubeMacPool.Manager.Configuration;
+using KubeMacPool.Manager.HighAvailability;
 using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Client;
 using KubeMacPool.Manager.PersistentIps;
@@ -23,6 +24,7 @@ internal static class ManagerHost
         builder.ConfigureManagerLogging();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReadinessGate>();
+        builder.Services.AddSingleton<Leadership>();
         builder.Services.AddKubernetesClient(builder.Configuration);
         builder.Services.AddAdmission();
         builder.AddTelemetry();
@@ -33,6 +35,7 @@ internal static class ManagerHost
         builder.Services.AddStaticIps();
         builder.Services.AddPersistentIps(builder.Configuration);
         builder.Services.AddCollisionDetection();
+        builder.Services.AddHighAvailability();
         return builder;
     }
 

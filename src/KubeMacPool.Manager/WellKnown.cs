@@ -18,6 +18,9 @@ internal static class WellKnown
     public const string DhcpAgentServiceAccount = "kubemacpool-dhcp-agent";
     public const string DhcpAgentImage = "quay.io/kubevirt/kubemacpool:latest";
 
+    /// <summary>The coordination.k8s.io/v1 Lease the replicas elect their leader with, in the service's namespace.</summary>
+    public const string LeaderLease = "kubemacpool-leader";
+
     // Webhooks (names are also the namespace opt-in / opt-out label keys) and their paths.
     public const string PodsWebhook = CoreNames.PodsWebhook;
     public const string VirtualMachinesWebhook = CoreNames.VirtualMachinesWebhook;
@@ -54,6 +57,12 @@ internal static class WellKnown
     /// <summary>The agent pod's interface on the pool's network (the Multus <c>interface</c>, the agent's <c>--interface</c>).</summary>
     public const string DhcpAgentInterface = "eth1";
     public const int DhcpAgentHealthPort = 8081;
+
+    // On the leader Lease, written at every renew: where the leader serves, where its allocation cursor stands,
+    // and whether it handed the Lease over (released) rather than dying.
+    public const string LeaderUrlAnnotation = "kubemacpool.io/leader-url";
+    public const string AllocationCursorAnnotation = "kubemacpool.io/allocation-cursor";
+    public const string ReleasedAnnotation = "kubemacpool.io/released";
 
     // Readiness conditions (/readyz).
     public const string PoolReadiness = "pool";

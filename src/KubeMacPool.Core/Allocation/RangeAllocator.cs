@@ -64,6 +64,33 @@ public sealed class RangeAllocator
 
     public bool IsUsed(MacAddress mac) => Range.Contains(mac) && _used.IsSet(Range.OffsetOf(mac));
 
+    /// <summary>Where the next allocation starts looking.</summary>
+    public MacAddress Cursor => Range.At(_cursor);
+
+    /// <summary>
+    /// Moves the cursor to <paramref name="from"/> (when inside the range) and then past <paramref name="freeCount"/>
+    /// free addresses, marking none: a new leader starts beyond what the previous one may have handed out unseen.
+    /// Returns how many were skipped (fewer when the range has fewer free addresses).
+    /// </summary>
+    public ulong SkipFrom(MacAddress from, ulong freeCount)
+    {
+        if (Range.Contains(from))
+        {
+            _cursor = Range.OffsetOf(from);
+        }
+
+        // Never lap the range: leave at least half of the free addresses ahead of the cursor.
+        var free = Range.Size - _used.Count;
+        var limit = Math.Min(freeCount, free / 2);
+        ulong skipped = 0;
+        while (skipped < limit && TryAllocate(out _, dryRun: true))
+        {
+            skipped++;
+        }
+
+        return skipped;
+    }
+
     private static ulong RandomOffset(ulong size)
     {
         Span<byte> bytes = stackalloc byte[8];

@@ -31,6 +31,11 @@ public sealed partial class MacPool
             List<MacAddress>? shared = null;
             for (var i = 0; i < requests.Count; i++)
             {
+                if (requests[i].Kind == MacRequestKind.Requested && InHandoverGuard(requested[i]))
+                {
+                    return ReservationResult.Failure(HandoverGuardError);
+                }
+
                 if (requests[i].Kind == MacRequestKind.Requested && _entries.IsHeldByOther(requested[i].Value, ownerKey))
                 {
                     if (DuplicatePolicy == DuplicatePolicy.Reject)

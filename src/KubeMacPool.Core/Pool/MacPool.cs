@@ -14,6 +14,8 @@ public sealed partial class MacPool
 {
     public const string RequestedMacTakenError = "failed to allocate requested mac address";
 
+    public const string HandoverGuardError = RequestedMacTakenError + ": the previous leader may have handed it out moments ago; retry in a few seconds";
+
     // Interface names come from users: past this many distinct ones the table starts over instead of growing.
     private const int InternLimit = 1 << 16;
 

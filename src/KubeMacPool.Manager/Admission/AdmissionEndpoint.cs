@@ -15,14 +15,22 @@ internal static partial class AdmissionEndpoint
 
     public static IEndpointConventionBuilder MapAdmissionWebhook<TWebhook>(this IEndpointRouteBuilder endpoints, string path)
         where TWebhook : IAdmissionWebhook =>
-        endpoints.MapPost(path, (HttpContext context, TWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, ILoggerFactory loggers) =>
-            HandleAsync(context, webhook, readiness, telemetry, loggers.CreateLogger("KubeMacPool.Admission")));
+        endpoints.MapPost(path, (HttpContext context, TWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, Leadership leadership, AdmissionForwarder forwarder, ILoggerFactory loggers) =>
+            HandleAsync(context, webhook, readiness, telemetry, leadership, forwarder, loggers.CreateLogger("KubeMacPool.Admission")));
 
     private static async Task<IResult> HandleAsync(
-        HttpContext context, IAdmissionWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, ILogger logger)
+        HttpContext context, IAdmissionWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, Leadership leadership, AdmissionForwarder forwarder, ILogger logger)
     {
         var started = Stopwatch.GetTimestamp();
         var cancellationToken = context.RequestAborted;
+        if (leadership.Draining)
+        {
+            // HTTP/1.1 keep-alive connections stay pinned to this replica through an L4 balancer; closing each after
+            // its next answer moves the API server to a new connection (another replica) without a request lost in
+            // the race of an idle connection closed under it.
+            context.Response.Headers.Connection = "close";
+        }
+
         if (context.Request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return Results.Text($"unsupported content type {contentType}: expected application/json", statusCode: 400);
@@ -51,6 +59,43 @@ internal static partial class AdmissionEndpoint
             return Results.Text("malformed AdmissionReview: request.uid is missing", statusCode: 400);
         }
 
+        // Only the leader reviews (and so allocates); the others hand the review on, or hold it during a takeover.
+        var leading = leadership.TryEnterLeaderWork();
+        if (!leading)
+        {
+            if (context.Request.Headers.ContainsKey(AdmissionForwarder.ForwardedHeader))
+            {
+                return Results.Text("not the leader", statusCode: 503);
+            }
+
+            try
+            {
+                if (await forwarder.ForwardAsync(context.Request.Path, body, cancellationToken) is { } answer)
+                {
+                    return Results.Bytes(answer, "application/json");
+                }
+
+                leading = true;
+            }
+            catch (TimeoutException e)
+            {
+                return Reply(review, uid, AdmissionResult.Deny("kubemacpool: " + e.Message + "; retry shortly", 503));
+            }
+        }
+
+        try
+        {
+            return Reply(review, uid, await ReviewAsync(webhook, request, uid, readiness, telemetry, logger, started, cancellationToken));
+        }
+        finally
+        {
+            leadership.ExitLeaderWork();
+        }
+    }
+
+    private static async Task<AdmissionResult> ReviewAsync(
+        IAdmissionWebhook webhook, AdmissionRequest request, string uid, ReadinessGate readiness, AdmissionTelemetry telemetry, ILogger logger, long started, CancellationToken cancellationToken)
+    {
         using var activity = AdmissionTelemetry.Start(webhook.Name, request);
         AdmissionResult result;
         if (readiness.NotReadyReason is { } notReady)
@@ -75,13 +120,25 @@ internal static partial class AdmissionEndpoint
         }
 
         telemetry.Complete(activity, webhook.Name, result, Stopwatch.GetElapsedTime(started));
-        var response = new AdmissionReview
-        {
-            ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1",
-            Kind = "AdmissionReview",
-            Response = ToResponse(uid, result),
-        };
-        return Results.Json(response, AdmissionJsonContext.Default.AdmissionReview);
+        return result;
+    }
+
+    private static IResult Reply(AdmissionReview review, string uid, AdmissionResult result) =>
+        Results.Json(Answer(review, uid, result), AdmissionJsonContext.Default.AdmissionReview);
+
+    private static AdmissionReview Answer(AdmissionReview review, string uid, AdmissionResult result) => new()
+    {
+        ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1",
+        Kind = "AdmissionReview",
+        Response = ToResponse(uid, result),
+    };
+
+    /// <summary>The endpoint's decode → review → encode without HTTP, for the warm-up (scratch webhooks only).</summary>
+    internal static async ValueTask<byte[]> ReviewBytesAsync(IAdmissionWebhook webhook, byte[] body, CancellationToken cancellationToken)
+    {
+        var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
+        var result = await webhook.ReviewAsync(review.Request!, cancellationToken);
+        return JsonSerializer.SerializeToUtf8Bytes(Answer(review, review.Request!.Uid!, result), AdmissionJsonContext.Default.AdmissionReview);
     }
 
     private static AdmissionResponse ToResponse(string uid, AdmissionResult result) => new()

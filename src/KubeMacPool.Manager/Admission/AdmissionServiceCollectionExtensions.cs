@@ -6,6 +6,8 @@ internal static class AdmissionServiceCollectionExtensions
     public static IServiceCollection AddAdmission(this IServiceCollection services)
     {
         services.AddSingleton<AdmissionTelemetry>();
+        services.AddSingleton<AdmissionForwarder>();
+        services.AddHostedService<AdmissionWarmUp>();
         return services;
     }
 }

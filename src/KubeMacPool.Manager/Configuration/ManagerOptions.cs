@@ -48,6 +48,31 @@ internal sealed class ManagerOptions
     /// <summary>The ServiceAccount of those agents (<c>--dhcp-agent-service-account</c>), in the service's namespace.</summary>
     public string DhcpAgentServiceAccount { get; set; } = WellKnown.DhcpAgentServiceAccount;
 
+    /// <summary>The pod's IP (downward API <c>POD_IP</c>); the address the leader publishes for the other replicas.</summary>
+    public string? PodIp { get; set; }
+
+    /// <summary>Leader election through the Lease (<c>--leader-elect-*</c>): a dead leader is replaced within about LeaseDuration + RetryPeriod.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a replica that is not the leader holds a review for a leader to forward it to (<c>--forward-timeout</c>).</summary>
+    public TimeSpan ForwardTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>After SIGTERM: not ready, Lease released, reviews still forwarded this long so the balancer drains (<c>--shutdown-drain</c>).</summary>
+    public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Free addresses a new leader skips past the previous leader's last published cursor (<c>--handover-window</c>).</summary>
+    public int HandoverWindow { get; set; } = 65_536;
+
+    /// <summary>How long after a takeover requested MACs in the handover span are refused (<c>--handover-settle</c>; ≥ the webhook timeout).</summary>
+    public TimeSpan HandoverSettle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Run the admission path on scratch pools once the pool is ready (<c>--admission-warm-up</c>, default true).</summary>
+    public bool AdmissionWarmUp { get; set; } = true;
+
     public TimeSpan WaitTime => TimeSpan.FromSeconds(WaitTimeSeconds);
 
     public bool IsDebug => !string.Equals(Verbosity, "production", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KubeMacPool.Core.Certificates;
 using Microsoft.Extensions.Options;
 
 namespace KubeMacPool.Manager.Configuration;
@@ -22,7 +23,20 @@ internal sealed class ManagerOptionsSetup(IConfiguration configuration) : IConfi
         options.DhcpAgentServiceAccount = configuration["dhcp-agent-service-account"] ?? options.DhcpAgentServiceAccount;
         options.WaitTimeSeconds = Int(configuration["wait-time"]) ?? options.WaitTimeSeconds;
         options.WebhookPort = Int(configuration["webhook-port"]) ?? options.WebhookPort;
+        options.PodIp = configuration["POD_IP"] ?? options.PodIp;
+        options.LeaseDuration = Duration(configuration["leader-elect-lease-duration"]) ?? options.LeaseDuration;
+        options.RenewDeadline = Duration(configuration["leader-elect-renew-deadline"]) ?? options.RenewDeadline;
+        options.RetryPeriod = Duration(configuration["leader-elect-retry-period"]) ?? options.RetryPeriod;
+        options.ForwardTimeout = Duration(configuration["forward-timeout"]) ?? options.ForwardTimeout;
+        options.ShutdownDrain = Duration(configuration["shutdown-drain"]) ?? options.ShutdownDrain;
+        options.HandoverSettle = Duration(configuration["handover-settle"]) ?? options.HandoverSettle;
+        options.HandoverWindow = Int(configuration["handover-window"]) ?? options.HandoverWindow;
+        options.AdmissionWarmUp = configuration["admission-warm-up"] is not { } warm ? options.AdmissionWarmUp : !string.Equals(warm, "false", StringComparison.OrdinalIgnoreCase);
     }
+
+    // Go-style durations ("3s", "500ms"); anything else becomes a negative span that validation reports.
+    private static TimeSpan? Duration(string? value) =>
+        value is null ? null : GoDuration.TryParse(value, out var span, out _) ? span : TimeSpan.FromTicks(-1);
 
     // A non-number becomes -1 so that validation reports it instead of silently using the default.
     private static int? Int(string? value) =>

@@ -67,7 +67,40 @@ internal sealed partial class ManagerOptionsValidator : IValidateOptions<Manager
             errors.Add($"--dhcp-agent-service-account \"{options.DhcpAgentServiceAccount}\" is not a ServiceAccount name");
         }
 
+        ValidateLeaderElection(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateLeaderElection(ManagerOptions options, List<string> errors)
+    {
+        foreach (var (flag, value) in (ReadOnlySpan<(string, TimeSpan)>)[
+            ("--leader-elect-lease-duration", options.LeaseDuration), ("--leader-elect-renew-deadline", options.RenewDeadline),
+            ("--leader-elect-retry-period", options.RetryPeriod), ("--forward-timeout", options.ForwardTimeout),
+            ("--shutdown-drain", options.ShutdownDrain), ("--handover-settle", options.HandoverSettle)])
+        {
+            if (value < TimeSpan.Zero || (value == TimeSpan.Zero && flag != "--shutdown-drain"))
+            {
+                errors.Add($"{flag} must be a positive duration such as 3s or 500ms");
+            }
+        }
+
+        // The library's own rule, and what makes a leader stop before a successor may start.
+        if (options.RetryPeriod > TimeSpan.Zero && !(options.RetryPeriod < options.RenewDeadline && options.RenewDeadline < options.LeaseDuration))
+        {
+            errors.Add("leader election needs --leader-elect-retry-period < --leader-elect-renew-deadline < --leader-elect-lease-duration");
+        }
+
+        if (options.HandoverWindow < 0)
+        {
+            errors.Add("--handover-window must be a number of addresses (0 or more)");
+        }
+
+        // IPAddress.TryParse also takes legacy forms ("10.0.0"); the downward API gives dotted quads or IPv6.
+        if (options.PodIp is { Length: > 0 } ip && !(System.Net.IPAddress.TryParse(ip, out var parsed)
+            && (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || ip.Count(c => c == '.') == 3)))
+        {
+            errors.Add($"POD_IP \"{ip}\" is not an IP address");
+        }
     }
 
     // The reference grammar of the distribution spec, simplified: lower-case path components, an optional tag and digest.

@@ -9,8 +9,10 @@ internal static class HealthEndpoints
     public static void MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => Results.Text("ok"));
-        endpoints.MapGet("/readyz", (ReadinessGate readiness) => readiness.NotReadyReason is { } reason
-            ? Results.Text(reason, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text("ok"));
+        // A draining replica still answers the reviews that reach it (it forwards them); not ready only steers new ones away.
+        endpoints.MapGet("/readyz", (ReadinessGate readiness, Leadership leadership) =>
+            (leadership.Draining ? "shutting down: the Lease is handed over" : readiness.NotReadyReason) is { } reason
+                ? Results.Text(reason, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Text("ok"));
     }
 }

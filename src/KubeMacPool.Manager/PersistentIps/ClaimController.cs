@@ -20,6 +20,7 @@ internal sealed partial class ClaimController(
     ClaimReconciler reconciler,
     ClaimProblems problems,
     ReadinessGate readiness,
+    Leadership leadership,
     TimeProvider time,
     ILogger<ClaimController> logger) : BackgroundService
 {
@@ -52,7 +53,7 @@ internal sealed partial class ClaimController(
         LogSynced(logger, virtualMachines.Cache.Count, instances.Cache.Count, nads.Cache.Count, claims.Cache.Count);
         // Claims follow VMs that already run: the pool's startup rebuild goes first.
         await readiness.WhenFirstSatisfied(WellKnown.PoolReadiness).WaitAsync(stoppingToken);
-        await new ReconcileLoop<string>("ipam-claims", _queue, reconciler, logger, Workers).RunAsync(stoppingToken);
+        await new ReconcileLoop<string>("ipam-claims", _queue, reconciler, logger, Workers, leadership).RunAsync(stoppingToken);
     }
 
     /// <summary>Queues the keys a NAD concerns; a changed NAD whose config cannot be read is also an Event on it.</summary>

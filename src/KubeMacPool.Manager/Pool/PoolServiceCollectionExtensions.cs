@@ -44,6 +44,16 @@ internal static class PoolServiceCollectionExtensions
         services.AddSingleton<RangeConfigMapController>();
         services.AddSingleton<HealLoop>();
         services.AddHostedService<ClusterSync>();
+
+        // Warm-up on scratch pools over the default range: the real pool never sees these reviews.
+        services.AddAdmissionWarmUp(
+            WellKnown.VirtualMachinesPath,
+            sp => new VirtualMachineWebhook(new MacPool(MacRange.Default), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ClaimedMacs>()),
+            WarmUpReviews.VirtualMachine);
+        services.AddAdmissionWarmUp(
+            WellKnown.PodsPath,
+            sp => ActivatorUtilities.CreateInstance<PodWebhook>(sp, new MacPool(MacRange.Default)),
+            WarmUpReviews.Pod);
         return services;
     }
 

@@ -19,6 +19,7 @@ internal sealed partial class ReservationController(
     Informer<VirtualMachine> virtualMachines,
     ReservationReconciler reconciler,
     ReadinessGate readiness,
+    Leadership leadership,
     ILogger<ReservationController> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -35,7 +36,7 @@ internal sealed partial class ReservationController(
         LogSynced(logger, pools.Cache.Count, reservations.Cache.Count, virtualMachines.Cache.Count);
 
         // One worker: IpamState decides addresses in sequence, and the writers keep what they last wrote.
-        await new ReconcileLoop<string>("ip-reservations", queue, reconciler, logger, workers: 1).RunAsync(stoppingToken);
+        await new ReconcileLoop<string>("ip-reservations", queue, reconciler, logger, workers: 1, leaderOnly: leadership).RunAsync(stoppingToken);
     }
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "IP reservations: {Pools} pools, {Reservations} reservations and {VirtualMachines} VMs listed; reconciling")]

@@ -14,7 +14,7 @@ namespace KubeMacPool.Benchmarks.Scale;
 /// </summary>
 internal static class AdmissionLoad
 {
-    internal sealed record Options(Uri Webhook, int? Pid, string? Log, double Seconds, int StormRounds, double StormSeconds, int HealReviews, bool FrameworkFloor)
+    internal sealed record Options(Uri Webhook, int? Pid, string? Log, double Seconds, int StormRounds, double StormSeconds, int HealReviews, bool FrameworkFloor, int ColdSlices)
     {
         public static Options Parse(IReadOnlyList<string> args)
         {
@@ -28,7 +28,8 @@ internal static class AdmissionLoad
                 (int)Number("--storm-rounds", 6),
                 Number("--storm-seconds", 8),
                 (int)Number("--heal", 100_000),
-                args.Contains("--framework-floor"));
+                args.Contains("--framework-floor"),
+                (int)(Number("--cold-seconds", 10) / 2));
         }
     }
 
@@ -55,15 +56,19 @@ internal static class AdmissionLoad
 
         try
         {
-            Console.WriteLine("\n## Warm-up: a cold process, VM reviews, 16 clients, 2 s slices");
+            Console.WriteLine($"\n## Warm-up: a cold process, VM reviews, 16 clients, 2 s slices, {options.ColdSlices * 2} s (--cold-seconds)");
             foreach (var (name, client) in new[] { ("webhook", webhook), ("floor", floor) })
             {
-                for (var slice = 0; slice < 5; slice++)
+                var total = 0;
+                for (var slice = 0; slice < options.ColdSlices; slice++)
                 {
                     var result = await client.RunAsync(Path(true), 16, TimeSpan.FromSeconds(2), Fresh(true));
                     reviews += name == "webhook" ? result.Reviews : 0;
+                    total += result.Reviews;
                     Console.WriteLine($"{name,-8} {slice * 2,2}-{(slice * 2) + 2,2} s: {result}");
                 }
+
+                Console.WriteLine($"{name,-8} first {options.ColdSlices * 2} s: {total / (options.ColdSlices * 2.0):F0} reviews/s");
             }
 
             Console.WriteLine($"\n## Warm: {options.Seconds} s per case, floor and webhook alternating, 3 rounds");

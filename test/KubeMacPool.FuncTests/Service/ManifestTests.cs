@@ -28,7 +28,7 @@ public sealed class ManifestTests(ClusterFixture cluster)
     {
         var objects = KubernetesYaml.LoadAllFromString(await RenderAsync(overlay), strict: true);
         Assert.Equal(
-            ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"],
+            ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "MutatingWebhookConfiguration", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"],
             objects.Select(o => ((IKubernetesObject)o).Kind).Order(StringComparer.Ordinal));
         var webhooks = objects.OfType<V1MutatingWebhookConfiguration>().Single();
         Assert.Equal("kubemacpool-mutator", webhooks.Metadata.Name);
@@ -48,8 +48,15 @@ public sealed class ManifestTests(ClusterFixture cluster)
     /// </summary>
     private static void AssertCertificateManagerSettings(IList<object> objects, V1Deployment deployment)
     {
-        Assert.Equal(1, deployment.Spec.Replicas);
-        Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
+        // Two replicas, one leader: a rollout never takes the serving replica away before its successor is ready.
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Equal("RollingUpdate", deployment.Spec.Strategy.Type);
+        Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+        var budget = objects.OfType<V1PodDisruptionBudget>().Single();
+        Assert.Equal("1", budget.Spec.MinAvailable.Value);
+        Assert.Equal(deployment.Spec.Selector.MatchLabels["control-plane"], budget.Spec.Selector.MatchLabels["control-plane"]);
+        Assert.NotNull(deployment.Spec.Template.Spec.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution);
+        Assert.Contains(deployment.Spec.Template.Spec.Containers[0].Env, e => e.Name == "POD_IP" && e.ValueFrom.FieldRef.FieldPath == "status.podIP");
         var env = deployment.Spec.Template.Spec.Containers[0].Env.Where(e => e.Value is not null).ToDictionary(e => e.Name, e => e.Value);
         Assert.True(
             KubeMacPool.Core.Certificates.RotationIntervals.TryParse(
@@ -61,6 +68,9 @@ public sealed class ManifestTests(ClusterFixture cluster)
         Assert.Equal("kubemacpool-system", role.Metadata.NamespaceProperty);
         var secrets = role.Rules.Single(r => r.Resources.Contains("secrets"));
         Assert.Superset(new HashSet<string> { "get", "list", "watch", "create", "update" }, secrets.Verbs.ToHashSet());
+        var leases = role.Rules.Single(r => r.Resources.Contains("leases"));
+        Assert.Equal(["coordination.k8s.io"], leases.ApiGroups);
+        Assert.Superset(new HashSet<string> { "get", "create", "update" }, leases.Verbs.ToHashSet());
         var deployments = role.Rules.Single(r => r.Resources.Contains("deployments"));
         Assert.Equal(["apps"], deployments.ApiGroups);
         Assert.Equal(["create", "delete", "get", "list", "patch", "update", "watch"], deployments.Verbs.Order(StringComparer.Ordinal));
@@ -81,6 +91,13 @@ public sealed class ManifestTests(ClusterFixture cluster)
         Assert.Superset(new HashSet<string> { "get", "list", "watch", "update", "patch" }, webhookRule.Verbs.ToHashSet());
     }
 
+    private async Task<bool> ServesPolicyV1Async()
+    {
+        var versions = await ProcessRunner.RunAsync("kubectl", ["--kubeconfig", cluster.KubeconfigPath, "api-versions"], TimeSpan.FromSeconds(30));
+        Assert.True(versions.Succeeded, versions.Describe());
+        return versions.OutputLines.Contains("policy/v1");
+    }
+
     [Theory]
     [InlineData("release")]
     [InlineData("test")]
@@ -88,7 +105,14 @@ public sealed class ManifestTests(ClusterFixture cluster)
     {
         Assert.SkipUnless(cluster.IsLocal, "a dry run against a shared cluster is left to its operators");
         var manifest = Path.Combine(Directory.CreateTempSubdirectory("kmp-manifest-").FullName, "kubemacpool.yaml");
-        await File.WriteAllTextAsync(manifest, await RenderAsync(overlay));
+        var rendered = await RenderAsync(overlay);
+        if (!await ServesPolicyV1Async())
+        {
+            // The local v1.20 API server predates policy/v1 (Kubernetes 1.21); the budget is loaded strictly above.
+            rendered = string.Join("\n---\n", rendered.Split("\n---\n").Where(d => !d.Contains("kind: PodDisruptionBudget", StringComparison.Ordinal)));
+        }
+
+        await File.WriteAllTextAsync(manifest, rendered);
 
         // Namespaced objects need their namespace to exist even in a dry run.
         var ns = await ProcessRunner.RunAsync("kubectl", ["--kubeconfig", cluster.KubeconfigPath, "create", "namespace", "kubemacpool-system"], TimeSpan.FromSeconds(30));

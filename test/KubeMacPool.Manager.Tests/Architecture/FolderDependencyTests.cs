@@ -13,14 +13,14 @@ public sealed partial class FolderDependencyTests
     private static readonly Dictionary<string, string[]> Plumbing = new(StringComparer.Ordinal)
     {
         ["Configuration"] = [],
-        ["Kubernetes"] = ["Configuration"],
+        ["Kubernetes"] = ["Configuration", "Hosting"],
         ["Telemetry"] = ["Configuration", "Hosting"],
         ["Hosting"] = ["Configuration"],
         ["Namespaces"] = ["Kubernetes"],
         ["Admission"] = ["Configuration", "Hosting", "Telemetry"],
     };
 
-    private static readonly string[] Features = ["Pool", "Collisions", "PersistentIps", "StaticIps", "DhcpAgent", "Certificates"];
+    private static readonly string[] Features = ["Pool", "Collisions", "PersistentIps", "StaticIps", "DhcpAgent", "Certificates", "HighAvailability"];
 
     [Fact]
     public void Plumbing_uses_only_lower_plumbing_and_features_use_no_other_feature()

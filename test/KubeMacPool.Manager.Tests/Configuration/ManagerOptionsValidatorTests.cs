@@ -35,6 +35,9 @@ public class ManagerOptionsValidatorTests
     [InlineData("cipher", "unknown TLS cipher suite(s) in --tls-cipher-suites: TLS_NOPE")]
     [InlineData("image", "--dhcp-agent-image \"Quay.io/kubemacpool latest\" is not an image reference")]
     [InlineData("account", "--dhcp-agent-service-account \"Agent_SA\" is not a ServiceAccount name")]
+    [InlineData("election", "leader election needs --leader-elect-retry-period < --leader-elect-renew-deadline < --leader-elect-lease-duration")]
+    [InlineData("duration", "--forward-timeout must be a positive duration such as 3s or 500ms")]
+    [InlineData("pod-ip", "POD_IP \"10.0.0\" is not an IP address")]
     public void Invalid_settings_fail_with_a_clear_message(string what, string expected)
     {
         var options = Valid();
@@ -48,6 +51,9 @@ public class ManagerOptionsValidatorTests
             case "tls": options.TlsMinVersion = "VersionTLS10"; break;
             case "image": options.DhcpAgentImage = "Quay.io/kubemacpool latest"; break;
             case "account": options.DhcpAgentServiceAccount = "Agent_SA"; break;
+            case "election": options.RenewDeadline = TimeSpan.FromSeconds(5); break;
+            case "duration": options.ForwardTimeout = TimeSpan.FromTicks(-1); break;
+            case "pod-ip": options.PodIp = "10.0.0"; break;
             default: options.TlsCipherSuites = "TLS_AES_128_GCM_SHA256,TLS_NOPE"; break;
         }
 

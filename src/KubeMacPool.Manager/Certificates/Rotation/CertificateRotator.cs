@@ -31,6 +31,7 @@ internal sealed partial class CertificateRotator(
     ServingSecretReloader reloader,
     ServingCertificate serving,
     ReadinessGate readiness,
+    Leadership leadership,
     IOptions<ManagerOptions> manager,
     IOptions<CertificateOptions> options,
     TimeProvider time,
@@ -38,6 +39,7 @@ internal sealed partial class CertificateRotator(
 {
     public const string CertificatesReady = WellKnown.CertificatesReadiness;
     private const string Key = "certificates";
+    private static readonly TimeSpan StandbyRecheck = TimeSpan.FromSeconds(1);
     private const string ManagedAnnotation = "kubevirt.io/kube-admission-webhook";
 
     private readonly WorkQueue<string> _queue = new(time, maxDelay: TimeSpan.FromSeconds(10));
@@ -121,6 +123,12 @@ internal sealed partial class CertificateRotator(
             _firstPass = false;
             MarkReadyIfServed(cached.Observed);
             return plan.NextCheck;
+        }
+
+        // Serving what the Secrets hold is every replica's job (readiness above); changing them is the leader's.
+        if (!leadership.IsLeader)
+        {
+            return now + StandbyRecheck;
         }
 
         var fresh = Observe(

@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Reconciling;
 
@@ -18,6 +19,7 @@ internal sealed partial class ValidatingBundleMirror(
     Informer<V1MutatingWebhookConfiguration> mutators,
     Informer<V1ValidatingWebhookConfiguration> validators,
     TimeProvider time,
+    Leadership leadership,
     ILogger<ValidatingBundleMirror> logger) : BackgroundService, IReconciler<string>
 {
     private const string Key = "validator-bundle";
@@ -79,7 +81,7 @@ internal sealed partial class ValidatingBundleMirror(
         await mutators.QueueInto(_queue, _ => [Key], stoppingToken);
         await validators.QueueInto(_queue, _ => [Key], stoppingToken);
         await Task.WhenAll(mutators.Synced, validators.Synced).WaitAsync(stoppingToken);
-        await new ReconcileLoop<string>(Key, _queue, this, logger).RunAsync(stoppingToken);
+        await new ReconcileLoop<string>(Key, _queue, this, logger, leaderOnly: leadership).RunAsync(stoppingToken);
     }
 
     private static bool IsStale(V1ValidatingWebhook webhook, byte[] bundle) =>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
+using KubeMacPool.Manager.Hosting;
 
 namespace KubeMacPool.Manager.Kubernetes.Client;
 
@@ -12,25 +13,43 @@ internal sealed record EventTarget(string ApiVersion, string Kind, string Namesp
 /// Records core/v1 Events without blocking the caller: events are queued and written by one background loop.
 /// A repeat of the same (object, reason, message) bumps the count of the existing Event, as client-go does.
 /// </summary>
-internal sealed partial class EventRecorder(IKubernetes client, TimeProvider time, ILogger<EventRecorder> logger)
+internal sealed partial class EventRecorder(IKubernetes client, TimeProvider time, ILogger<EventRecorder> logger, Leadership? leadership = null)
     : BackgroundService
 {
     public const string Warning = "Warning";
     public const string Normal = "Normal";
 
-    private readonly Channel<(EventTarget Target, string Type, string Reason, string Message, string Component)> _queue =
-        Channel.CreateBounded<(EventTarget, string, string, string, string)>(
+    // Recorded while standing by longer than this before this replica led: the leader of that time recorded it.
+    private static readonly TimeSpan StandbyStale = TimeSpan.FromSeconds(10);
+
+    private readonly Channel<(EventTarget Target, string Type, string Reason, string Message, string Component, DateTimeOffset At)> _queue =
+        Channel.CreateBounded<(EventTarget, string, string, string, string, DateTimeOffset)>(
             new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest });
 
     private readonly ConcurrentDictionary<string, (string Name, int Count)> _recent = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Queues an Event. Only the leader writes: a replica that does not lead keeps it until it leads, and then writes it
+    /// only if it was recorded shortly before (a restarted process records what its startup finds before it has won
+    /// the election; a long-standing standby's Events were the leader's to record).
+    /// </summary>
     public void Record(EventTarget target, string type, string reason, string message, string component = "kubemacpool") =>
-        _queue.Writer.TryWrite((target, type, reason, message, component));
+        _queue.Writer.TryWrite((target, type, reason, message, component, time.GetUtcNow()));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (target, type, reason, message, component) in _queue.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (target, type, reason, message, component, at) in _queue.Reader.ReadAllAsync(stoppingToken))
         {
+            if (leadership is not null)
+            {
+                await leadership.WhenLeaderAsync(stoppingToken);
+                if (leadership.LeadingSince - at > StandbyStale)
+                {
+                    LogStandbyDropped(logger, reason, target.Namespace, target.Name);
+                    continue;
+                }
+            }
+
             try
             {
                 await WriteAsync(target, type, reason, message, component, stoppingToken);
@@ -94,6 +113,9 @@ internal sealed partial class EventRecorder(IKubernetes client, TimeProvider tim
 
         _recent[key] = (name, 1);
     }
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Not recording event {Reason} on {Namespace}/{Name}: recorded while another replica led")]
+    private static partial void LogStandbyDropped(ILogger logger, string reason, string @namespace, string name);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Could not record event {Reason} on {Namespace}/{Name}")]
     private static partial void LogEventFailed(ILogger logger, string reason, string @namespace, string name, Exception exception);

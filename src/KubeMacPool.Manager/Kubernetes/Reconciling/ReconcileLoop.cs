@@ -1,11 +1,15 @@
+using KubeMacPool.Manager.Hosting;
+
 namespace KubeMacPool.Manager.Kubernetes.Reconciling;
 
 /// <summary>
 /// Runs a reconciler over a work queue with a few workers. The queue guarantees one worker per key at a time, so a
 /// reconciler needs no locking for its own key; a failure backs off per key and never stops the loop.
+/// With <paramref name="leaderOnly"/>, keys are taken only while this replica leads: a standby's queue keeps
+/// collecting (deduplicated) keys from the shared informers, and a takeover works them off without a rebuild.
 /// </summary>
 internal sealed partial class ReconcileLoop<TKey>(
-    string name, WorkQueue<TKey> queue, IReconciler<TKey> reconciler, ILogger logger, int workers = 1)
+    string name, WorkQueue<TKey> queue, IReconciler<TKey> reconciler, ILogger logger, int workers = 1, Leadership? leaderOnly = null)
     where TKey : notnull
 {
     public Task RunAsync(CancellationToken cancellationToken) =>
@@ -18,6 +22,11 @@ internal sealed partial class ReconcileLoop<TKey>(
             TKey key;
             try
             {
+                if (leaderOnly is not null)
+                {
+                    await leaderOnly.WhenLeaderAsync(cancellationToken);
+                }
+
                 key = await queue.TakeAsync(cancellationToken);
             }
             catch (OperationCanceledException)

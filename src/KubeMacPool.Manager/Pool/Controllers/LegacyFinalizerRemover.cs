@@ -1,4 +1,5 @@
 using k8s;
+using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Client;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
@@ -12,7 +13,7 @@ namespace KubeMacPool.Manager.Pool.Controllers;
 /// another finalizer when the list changed meanwhile (a conflict is retried with backoff).
 /// </summary>
 internal sealed partial class LegacyFinalizerRemover(
-    IKubernetes client, Informer<VirtualMachine> virtualMachines, TimeProvider time, ILogger<LegacyFinalizerRemover> logger)
+    IKubernetes client, Informer<VirtualMachine> virtualMachines, Leadership leadership, TimeProvider time, ILogger<LegacyFinalizerRemover> logger)
     : IReconciler<string>, IDisposable
 {
     private readonly WorkQueue<string> _queue = new(time);
@@ -20,7 +21,7 @@ internal sealed partial class LegacyFinalizerRemover(
     public void Enqueue(string @namespace, string name) => _queue.Add(ObjectCache<VirtualMachine>.KeyOf(@namespace, name));
 
     public Task RunAsync(CancellationToken cancellationToken) =>
-        new ReconcileLoop<string>("legacy-finalizer", _queue, this, logger).RunAsync(cancellationToken);
+        new ReconcileLoop<string>("legacy-finalizer", _queue, this, logger, leaderOnly: leadership).RunAsync(cancellationToken);
 
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {

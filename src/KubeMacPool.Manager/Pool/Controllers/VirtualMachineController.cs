@@ -85,6 +85,13 @@ internal sealed partial class VirtualMachineController(
             pool.Commit(owner, persisted, PersistedMacs(vm, supportedOnly: false));
         }
 
+        // What this replica did not admit (another replica led, or this one stood by) is taken as the rebuild takes
+        // it, so a standby's pool stays what a restart would build, and a new leader keeps what the old one admitted.
+        foreach (var duplicate in pool.Adopt(owner, PersistedMacs(vm, supportedOnly: true)))
+        {
+            LogDuplicate(logger, duplicate.ToString(), owner.Key);
+        }
+
         return ValueTask.CompletedTask;
     }
 

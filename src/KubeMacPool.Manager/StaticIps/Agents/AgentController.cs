@@ -1,4 +1,5 @@
 using k8s.Models;
+using KubeMacPool.Manager.Hosting;
 using KubeMacPool.Manager.Kubernetes.Client;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
@@ -16,6 +17,7 @@ internal sealed partial class AgentController(
     Informer<V1Deployment> deployments,
     Informer<NetworkAttachmentDefinition> networks,
     AgentReconciler reconciler,
+    Leadership leadership,
     ILogger<AgentController> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,7 +28,7 @@ internal sealed partial class AgentController(
         await networks.QueueInto(queue, PoolsOn, stoppingToken);
         await Task.WhenAll(pools.Synced, deployments.Synced, networks.Synced).WaitAsync(stoppingToken);
         LogSynced(logger, pools.Cache.Count, reconciler.Namespace);
-        await new ReconcileLoop<string>("dhcp-agents", queue, reconciler, logger).RunAsync(stoppingToken);
+        await new ReconcileLoop<string>("dhcp-agents", queue, reconciler, logger, leaderOnly: leadership).RunAsync(stoppingToken);
     }
 
     private static IEnumerable<string> PoolsOf(V1Deployment deployment)
