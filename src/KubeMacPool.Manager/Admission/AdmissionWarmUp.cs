@@ -68,6 +68,9 @@ internal sealed partial class AdmissionWarmUp(
 
         var total = time.GetElapsedTime(started);
         LogWarm(logger, reviewed, inProcess.TotalMilliseconds, answered, total.TotalMilliseconds);
+
+        // The scratch pools and sample reviews are garbage now; give their memory back rather than keep it as heap.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     private async Task<int> LoopbackAsync(CancellationToken cancellationToken)
