@@ -7,7 +7,8 @@ namespace KubeMacPool.Core.Allocation;
 /// Hands out free addresses of a <see cref="MacRange"/> next-fit from a cursor. The cursor starts at a
 /// cryptographically random offset (clusters sharing a range do not collide on their first MACs) and moves past
 /// every address it hands out, so a freed address is reused only after the cursor has come round (no stale ARP or
-/// DHCP entries pointing at a new owner). Not thread-safe: the pool serialises access.
+/// DHCP entries pointing at a new owner). Reserved MACs are skipped interval by interval, never marked, so a huge
+/// reserved block costs no bitmap memory. Not thread-safe: the pool serialises access.
 /// </summary>
 public sealed class RangeAllocator
 {
@@ -27,6 +28,9 @@ public sealed class RangeAllocator
 
     public MacRange Range { get; }
 
+    /// <summary>MACs never handed out; a new list applies to the next allocation.</summary>
+    public ReservedMacs Reserved { get; set; } = ReservedMacs.Empty;
+
     /// <summary>Addresses of the range currently marked used.</summary>
     public ulong UsedCount => _used.Count;
 
@@ -39,7 +43,7 @@ public sealed class RangeAllocator
     /// </summary>
     public bool TryAllocate(out MacAddress mac, bool dryRun = false)
     {
-        var offset = _used.FindClear(_cursor, _used.Length - 1) ?? (_cursor == 0 ? null : _used.FindClear(0, _cursor - 1));
+        var offset = FindFree(_cursor, _used.Length - 1) ?? (_cursor == 0 ? null : FindFree(0, _cursor - 1));
         if (offset is not ulong found)
         {
             mac = default;
@@ -62,7 +66,39 @@ public sealed class RangeAllocator
     /// <summary>Marks an address free again; out-of-range ones are ignored.</summary>
     public bool MarkFree(MacAddress mac) => Range.Contains(mac) && _used.Clear(Range.OffsetOf(mac));
 
+    /// <summary>Used addresses in [<paramref name="first"/>, <paramref name="last"/>] (clipped to the range).</summary>
+    public ulong UsedBetween(MacAddress first, MacAddress last)
+    {
+        var from = Math.Max(first.Value, Range.Start.Value);
+        var to = Math.Min(last.Value, Range.End.Value);
+        return from > to ? 0 : _used.CountSet(from - Range.Start.Value, to - Range.Start.Value);
+    }
+
     public bool IsUsed(MacAddress mac) => Range.Contains(mac) && _used.IsSet(Range.OffsetOf(mac));
+
+    /// <summary>The first clear, unreserved offset in [from, to].</summary>
+    private ulong? FindFree(ulong from, ulong to)
+    {
+        var reserved = Reserved;
+        while (_used.FindClear(from, to) is ulong found)
+        {
+            // Empty list: one length check, the allocation path of a pool without reservations.
+            if (reserved.IsEmpty || reserved.ReservedUpTo(Range.Start.Value + found) is not ulong last)
+            {
+                return found;
+            }
+
+            var resume = last - Range.Start.Value;
+            if (resume >= to)
+            {
+                return null;
+            }
+
+            from = resume + 1;
+        }
+
+        return null;
+    }
 
     private static ulong RandomOffset(ulong size)
     {
