@@ -124,7 +124,9 @@ public sealed class ReservedAndUnicastTests(ClusterFixture cluster, KubeMacPoolS
             CustomResources.VirtualMachines, ns.Name, "vm",
             TestCluster.JsonPatch(new JsonArray(new JsonObject
             {
-                ["op"] = "replace", ["path"] = "/spec/template/spec/domain/devices/interfaces/0/macAddress", ["value"] = mac,
+                ["op"] = "replace",
+                ["path"] = "/spec/template/spec/domain/devices/interfaces/0/macAddress",
+                ["value"] = mac,
             }))));
         Assert.Contains(VmDenied + "Failed to update virtual machine allocation error: " + expected, update.Message, StringComparison.Ordinal);
         Assert.Equal(kept, Vms.Macs(await _k.GetVirtualMachineAsync(ns.Name, "vm"))[0]);
