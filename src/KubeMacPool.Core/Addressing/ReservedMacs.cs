@@ -113,14 +113,28 @@ public sealed class ReservedMacs
     }
 
     /// <summary>
-    /// When <paramref name="mac"/> is reserved, the last MAC of its (merged) reserved interval; the allocator
-    /// resumes after it. Otherwise null.
+    /// The index of the first reserved (merged) interval that ends at or after <paramref name="mac"/> (it contains
+    /// <paramref name="mac"/> or lies after it), or -1 when every reserved MAC is below <paramref name="mac"/>.
+    /// <paramref name="guess"/> is checked first: a caller walking forward passes the index after the last one.
     /// </summary>
-    public ulong? ReservedUpTo(ulong mac)
+    public int NextInterval(ulong mac, int guess = -1)
     {
-        var i = IntervalOf(mac);
-        return i >= 0 ? _ends[i] : null;
+        if (guess >= 0 && guess < _ends.Length && _ends[guess] >= mac && (guess == 0 || _ends[guess - 1] < mac))
+        {
+            return guess;
+        }
+
+        var i = Array.BinarySearch(_ends, mac);
+        if (i < 0)
+        {
+            i = ~i;
+        }
+
+        return i < _ends.Length ? i : -1;
     }
+
+    /// <summary>The merged interval at <paramref name="index"/> (from <see cref="NextInterval"/>), as MAC values.</summary>
+    public (ulong Start, ulong End) Interval(int index) => (_starts[index], _ends[index]);
 
     /// <summary>How many addresses of <paramref name="range"/> are reserved.</summary>
     public ulong CountIn(MacRange range)

@@ -15,13 +15,24 @@ public sealed class RangeAllocator
     public const string RangeFullError = "the range is full";
 
     private readonly SparseBitmap _used;
+    private readonly ulong _rangeStart;
     private ulong _cursor;
+
+    // Next-fit walks forward, so the reserved interval ahead of it is remembered: no reserved MAC lies in
+    // [_clearFrom, _nextReservedStart), and [_nextReservedStart, _nextReservedEnd] is reserved. A free bit below the
+    // interval costs one comparison; the binary search runs once per interval passed (and after a wrap).
+    private ReservedMacs? _hintFor;
+    private ulong _clearFrom;
+    private ulong _nextReservedStart;
+    private ulong _nextReservedEnd;
+    private int _nextReservedIndex = -1;
 
     /// <param name="range">The range to allocate from.</param>
     /// <param name="randomOffset">Picks the start offset in [0, size); a CSPRNG by default, fixed in tests.</param>
     public RangeAllocator(MacRange range, Func<ulong, ulong>? randomOffset = null)
     {
         Range = range;
+        _rangeStart = range.Start.Value;
         _used = new SparseBitmap(range.Size);
         _cursor = (randomOffset ?? RandomOffset)(range.Size) % range.Size;
     }
@@ -82,13 +93,16 @@ public sealed class RangeAllocator
         var reserved = Reserved;
         while (_used.FindClear(from, to) is ulong found)
         {
-            // Empty list: one length check, the allocation path of a pool without reservations.
-            if (reserved.IsEmpty || reserved.ReservedUpTo(Range.Start.Value + found) is not ulong last)
+            // The common cases inline: no list (one length check), or a free bit below the next reserved interval.
+            var mac = _rangeStart + found;
+            if (reserved.IsEmpty
+                || (ReferenceEquals(reserved, _hintFor) && mac >= _clearFrom && mac < _nextReservedStart)
+                || ReservedUpTo(reserved, mac) is not ulong last)
             {
                 return found;
             }
 
-            var resume = last - Range.Start.Value;
+            var resume = last - _rangeStart;
             if (resume >= to)
             {
                 return null;
@@ -98,6 +112,21 @@ public sealed class RangeAllocator
         }
 
         return null;
+    }
+
+    /// <summary>The end of the reserved interval holding <paramref name="mac"/>, or null; through the hint above.</summary>
+    private ulong? ReservedUpTo(ReservedMacs reserved, ulong mac)
+    {
+        var sameList = ReferenceEquals(reserved, _hintFor);
+        if (!sameList || mac < _clearFrom || (mac > _nextReservedEnd && _nextReservedIndex >= 0))
+        {
+            // Walking forward past an interval, the next one is usually the one after it: no search.
+            var index = reserved.NextInterval(mac, sameList && mac >= _clearFrom ? _nextReservedIndex + 1 : -1);
+            (_hintFor, _clearFrom, _nextReservedIndex) = (reserved, mac, index);
+            (_nextReservedStart, _nextReservedEnd) = index >= 0 ? reserved.Interval(index) : (ulong.MaxValue, ulong.MaxValue);
+        }
+
+        return mac >= _nextReservedStart ? _nextReservedEnd : null;
     }
 
     private static ulong RandomOffset(ulong size)

@@ -8,7 +8,7 @@ namespace KubeMacPool.Benchmarks.Core;
 /// Raw allocator speed on fresh ranges: the default 2^40 range, and a 2^16 range filled to the end; without reserved
 /// MACs and with 1,000 RESERVED_MACS entries spread over the range.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class AllocatorBenchmarks
 {
     private const int Batch = 100_000;

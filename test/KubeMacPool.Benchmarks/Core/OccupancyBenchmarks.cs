@@ -8,7 +8,7 @@ namespace KubeMacPool.Benchmarks.Core;
 /// Steady state of a 2^24 range held at a fixed occupancy: each operation allocates one address and frees a
 /// randomly chosen held one, so the share of used addresses stays where the setup put it.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class OccupancyBenchmarks
 {
     private const int Batch = 100_000;

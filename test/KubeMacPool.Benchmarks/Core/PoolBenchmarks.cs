@@ -5,7 +5,7 @@ using KubeMacPool.Core.Pool;
 namespace KubeMacPool.Benchmarks.Core;
 
 /// <summary>What admission requests cost the pool (already holding 100,000 MACs): a pod's reserve and release, and a VM's full transaction.</summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class PoolBenchmarks
 {
     private const int Batch = 10_000;

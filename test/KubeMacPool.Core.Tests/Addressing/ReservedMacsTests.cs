@@ -65,8 +65,10 @@ public class ReservedMacsTests
     {
         var reserved = ReservedMacs.Parse("02:00:00:00:00:05..02:00:00:00:00:09, 02:00:00:00:00:0a, 02:00:00:00:00:08..02:00:00:00:00:0c");
         Assert.Equal(1, reserved.IntervalCount);
-        Assert.Equal(0x02_00_00_00_00_0CUL, reserved.ReservedUpTo(0x02_00_00_00_00_06));
-        Assert.Null(reserved.ReservedUpTo(0x02_00_00_00_00_0D));
+        Assert.Equal((0x02_00_00_00_00_05UL, 0x02_00_00_00_00_0CUL), reserved.Interval(reserved.NextInterval(0x02_00_00_00_00_06)));
+        Assert.Equal(0, reserved.NextInterval(0x02_00_00_00_00_00, guess: 0));
+        Assert.Equal(-1, reserved.NextInterval(0x02_00_00_00_00_0D));
+        Assert.Equal(-1, reserved.NextInterval(0x02_00_00_00_00_0D, guess: 0));
         Assert.Equal("02:00:00:00:00:08..02:00:00:00:00:0c", reserved.EntryOf(Mac("02:00:00:00:00:0a")));
         Assert.Equal("02:00:00:00:00:05..02:00:00:00:00:09", reserved.EntryOf(Mac("02:00:00:00:00:07")));
         Assert.Null(reserved.EntryOf(Mac("02:00:00:00:00:04")));

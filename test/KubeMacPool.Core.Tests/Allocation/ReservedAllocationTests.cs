@@ -76,4 +76,63 @@ public class ReservedAllocationTests
         Assert.Equal(5UL, allocator.UsedBetween(MacAddress.Parse("01:00:00:00:00:00"), MacAddress.Parse("03:00:00:00:00:00")));
         Assert.Equal(0UL, allocator.UsedBetween(MacAddress.Parse("02:00:00:00:00:06"), MacAddress.Parse("02:00:00:00:00:3f")));
     }
+
+    [Fact]
+    public void Random_lists_cursors_and_frees_never_hand_out_a_reserved_address_and_miss_no_free_one()
+    {
+        var range = Range("02:00:00:00:00:00", "02:00:00:00:01:ff");
+        for (var seed = 0; seed < 200; seed++)
+        {
+            var random = new Random(seed);
+            var entries = Enumerable.Range(0, random.Next(0, 12)).Select(_ =>
+            {
+                var start = 0x02_00_00_00_00_00UL + (ulong)random.Next(-8, 520);
+                var mac = new MacAddress(start);
+                return random.Next(2) == 0 ? mac.ToString() : $"{mac}..{new MacAddress(start + (ulong)random.Next(0, 40))}";
+            });
+            var reserved = ReservedMacs.Parse(string.Join(",", entries));
+            var allocator = new RangeAllocator(range, size => (ulong)random.NextInt64((long)size)) { Reserved = reserved };
+            var expected = Enumerable.Range(0, (int)range.Size).Select(o => range.At((ulong)o)).Where(m => !reserved.Contains(m)).ToHashSet();
+
+            var handed = new HashSet<MacAddress>();
+            while (allocator.TryAllocate(out var mac))
+            {
+                Assert.False(reserved.Contains(mac), $"seed {seed}: handed out reserved {mac}");
+                Assert.True(handed.Add(mac), $"seed {seed}: {mac} twice");
+                if (random.Next(8) == 0)
+                {
+                    // Free one and go on: the cursor comes round to it after wrapping.
+                    allocator.MarkFree(mac);
+                    handed.Remove(mac);
+                }
+            }
+
+            Assert.Equal(expected.Count, handed.Count);
+            Assert.Subset(expected, handed);
+        }
+    }
+
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(12_345UL)]
+    [InlineData(65_535UL)]
+    public void A_range_with_a_thousand_entries_fills_exactly_its_unreserved_addresses(ulong cursor)
+    {
+        var range = Range("02:00:00:00:00:00", "02:00:00:00:ff:ff");
+        var entries = Enumerable.Range(0, 1000).Select(i =>
+        {
+            var start = range.At(((ulong)i * 65) + 32);
+            return i % 2 == 0 ? start.ToString() : $"{start}..{new MacAddress(start.Value + 15)}";
+        });
+        var reserved = ReservedMacs.Parse(string.Join("\n", entries));
+        var allocator = new RangeAllocator(range, _ => cursor) { Reserved = reserved };
+        var count = 0UL;
+        while (allocator.TryAllocate(out var mac))
+        {
+            Assert.False(reserved.Contains(mac));
+            count++;
+        }
+
+        Assert.Equal(range.Size - reserved.CountIn(range), count);
+    }
 }
