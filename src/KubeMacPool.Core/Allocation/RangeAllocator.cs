@@ -20,7 +20,7 @@ public sealed class RangeAllocator
 
     // Next-fit walks forward, so the reserved interval ahead of it is remembered: no reserved MAC lies in
     // [_clearFrom, _nextReservedStart), and [_nextReservedStart, _nextReservedEnd] is reserved. A free bit below the
-    // interval costs one comparison; the binary search runs once per interval passed (and after a wrap).
+    // interval costs one comparison; passing it tries the next index, and only a wrap or a new list searches.
     private ReservedMacs? _hintFor;
     private ulong _clearFrom;
     private ulong _nextReservedStart;
