@@ -93,6 +93,15 @@ publish: ## Publish the manager as the image ships it (ReadyToRun, linux-x64) in
 	dotnet publish src/KubeMacPool.Manager -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
 		-o $(OUTPUT)/publish -p:ArtifactsPath=$(CURDIR)/$(OUTPUT)/publish-artifacts
 
+PLUGIN_DIR ?= $(HOME)/.local/bin
+
+.PHONY: plugin
+plugin: ## Build kubectl-macpool (one framework-dependent file) into _output/plugin and install it on PATH (PLUGIN_DIR, default ~/.local/bin)
+	dotnet publish src/KubeMacPool.Plugin -c Release -r linux-x64 --self-contained false -p:PublishSingleFile=true \
+		-o $(OUTPUT)/plugin -p:ArtifactsPath=$(CURDIR)/$(OUTPUT)/plugin-artifacts
+	install -D -m 0755 $(OUTPUT)/plugin/kubectl-macpool $(PLUGIN_DIR)/kubectl-macpool
+	@echo "installed $(PLUGIN_DIR)/kubectl-macpool; try: kubectl macpool status"
+
 .PHONY: bench-scale
 bench-scale: publish ## Startup rebuild at scale against the local cluster (SCALE=10000; BEFORE=path/to/kubemacpool.dll to compare)
 	KUBECONFIG=$${KUBECONFIG:-$(CURDIR)/_output/cluster/kubeconfig} dotnet run -c Release --project test/KubeMacPool.Benchmarks -- \
@@ -116,4 +125,4 @@ lint: ## Fail when formatting or code style is off
 
 .PHONY: clean
 clean: ## Remove build outputs (keeps the cached control-plane binaries)
-	rm -rf $(OUTPUT)/artifacts $(RESULTS) $(OUTPUT)/benchmarks $(OUTPUT)/publish $(OUTPUT)/publish-artifacts
+	rm -rf $(OUTPUT)/artifacts $(RESULTS) $(OUTPUT)/benchmarks $(OUTPUT)/publish $(OUTPUT)/publish-artifacts $(OUTPUT)/plugin $(OUTPUT)/plugin-artifacts

@@ -13,6 +13,9 @@ internal static class WellKnown
     public const string MutatingWebhookConfiguration = "kubemacpool-mutator";
     public const string ValidatingWebhookConfiguration = "kubemacpool-validator";
     public const string RangeConfigMap = "kubemacpool-mac-range-config";
+
+    /// <summary>Pool-wide figures for operators and <c>kubectl macpool status</c>, in the service's namespace.</summary>
+    public const string PoolStatusConfigMap = Core.Pool.PoolStatus.ConfigMapName;
     public const string CaSecret = "kubemacpool-mutator-ca";
     public const string DhcpAgentPrefix = "kubemacpool-dhcp-agent";
     public const string DhcpAgentServiceAccount = "kubemacpool-dhcp-agent";

@@ -1,10 +1,17 @@
 using BenchmarkDotNet.Running;
 using KubeMacPool.Benchmarks.Core;
 
+// `--reserved`: allocation without and with 1,000 RESERVED_MACS entries, alternated (min of each).
 // `--memory`: the pool's retained memory. `--scale [N]`: startup rebuild against the cluster in KUBECONFIG.
 // `--admission URL ...`: webhook throughput and latency against a running manager, beside a bare Kestrel TLS floor.
 // `--dhcp-loopback [seconds]`: the DHCP agent's request/reply throughput on 127.0.0.1.
 // Anything else goes to BenchmarkDotNet.
+if (args.Contains("--reserved"))
+{
+    ReservedInterleaved.Run();
+    return;
+}
+
 if (args.Contains("--memory"))
 {
     PoolMemory.Run();

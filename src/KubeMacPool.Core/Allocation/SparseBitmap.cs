@@ -115,6 +115,53 @@ public sealed class SparseBitmap
         return null;
     }
 
+    /// <summary>
+    /// Set bits in [<paramref name="from"/>, <paramref name="to"/>]: looks up the chunks the span covers, or walks
+    /// the existing chunks when the span covers more chunks than exist (a huge span over a sparse bitmap).
+    /// </summary>
+    public ulong CountSet(ulong from, ulong to)
+    {
+        if (from > to || from >= Length)
+        {
+            return 0;
+        }
+
+        to = Math.Min(to, Length - 1);
+        ulong count = 0;
+        var (firstIndex, lastIndex) = (from / ChunkBits, to / ChunkBits);
+        if (lastIndex - firstIndex < (ulong)_chunks.Count)
+        {
+            for (var index = firstIndex; index <= lastIndex; index++)
+            {
+                if (_chunks.TryGetValue(index, out var chunk))
+                {
+                    count += CountIn(index, chunk, from, to);
+                }
+            }
+
+            return count;
+        }
+
+        foreach (var (index, chunk) in _chunks)
+        {
+            if (index >= firstIndex && index <= lastIndex)
+            {
+                count += CountIn(index, chunk, from, to);
+            }
+        }
+
+        return count;
+    }
+
+    private static ulong CountIn(ulong index, Chunk chunk, ulong from, ulong to)
+    {
+        var chunkStart = index * ChunkBits;
+        var chunkEnd = chunkStart + ChunkBits - 1;
+        return from <= chunkStart && chunkEnd <= to
+            ? (ulong)chunk.Used
+            : (ulong)chunk.CountSet((int)(Math.Max(from, chunkStart) - chunkStart), (int)(Math.Min(to, chunkEnd) - chunkStart));
+    }
+
     private bool TryGetChunk(ulong index, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Chunk? chunk)
     {
         if (index == _cachedIndex)
@@ -168,6 +215,28 @@ public sealed class SparseBitmap
             word &= ~mask;
             Used--;
             return true;
+        }
+
+        public int CountSet(int first, int last)
+        {
+            var count = 0;
+            for (var w = first >> 6; w <= last >> 6; w++)
+            {
+                var word = _words[w];
+                if (w == first >> 6)
+                {
+                    word &= ulong.MaxValue << (first & 63);
+                }
+
+                if (w == last >> 6 && (last & 63) != 63)
+                {
+                    word &= (1UL << ((last & 63) + 1)) - 1;
+                }
+
+                count += BitOperations.PopCount(word);
+            }
+
+            return count;
         }
 
         /// <summary>First clear bit in [first, last] by whole-word scans.</summary>

@@ -75,13 +75,52 @@ public sealed partial class MacPool
     {
         lock (_lock)
         {
-            var allocator = new RangeAllocator(range, _randomOffset);
+            var allocator = new RangeAllocator(range, _randomOffset) { Reserved = _reserved };
             foreach (var (mac, _, _) in _entries.All())
             {
                 allocator.MarkUsed(new MacAddress(mac));
             }
 
             _allocator = allocator;
+        }
+    }
+
+    /// <summary>
+    /// Usage of the current range, for metrics and the published status: addresses reserved in it, and free ones
+    /// (neither held nor reserved; a held reserved MAC is counted once).
+    /// </summary>
+    public (ulong RangeSize, ulong HeldInRange, ulong ReservedInRange, ulong Free) Usage()
+    {
+        lock (_lock)
+        {
+            var range = _allocator.Range;
+            ulong reserved = 0, heldAndReserved = 0;
+            foreach (var (start, end) in _reserved.IntervalsIn(range))
+            {
+                reserved += end - start + 1;
+                heldAndReserved += _allocator.UsedBetween(new MacAddress(start), new MacAddress(end));
+            }
+
+            return (range.Size, _allocator.UsedCount, reserved, range.Size - _allocator.UsedCount - reserved + heldAndReserved);
+        }
+    }
+
+    /// <summary>Held entries whose MAC is not unicast or is reserved: objects admitted before the rule, to report.</summary>
+    public IReadOnlyList<MacEntry> EntriesBreakingRules()
+    {
+        lock (_lock)
+        {
+            var found = new List<MacEntry>();
+            foreach (var (mac, owner, iface) in _entries.All())
+            {
+                var address = new MacAddress(mac);
+                if (UnicastRule.NonUnicastKind(address) is not null || _reserved.Contains(address))
+                {
+                    found.Add(Entry(mac, owner, iface, MacOwner.FromKey(owner)));
+                }
+            }
+
+            return found;
         }
     }
 

@@ -21,7 +21,7 @@ public sealed partial class MacPool
         ArgumentNullException.ThrowIfNull(requests);
         var ownerKey = KeyOf(owner);
         var requested = new MacAddress[requests.Count];
-        if (ParseRequested(requests, requested) is { } invalid)
+        if (ParseRequested(requests, requested, _reserved) is { } invalid)
         {
             return ReservationResult.Failure(invalid);
         }
@@ -188,9 +188,12 @@ public sealed partial class MacPool
 
     /// <summary>
     /// Parses the requested MACs in request order, stopping at the first unparsable one or the first MAC two
-    /// interfaces ask for (upstream's order of checks). Needs no lock: it reads only the request.
+    /// interfaces ask for (upstream's order of checks), then at a group or all-zero MAC or a reserved one. Only
+    /// MACs newly asked for are <see cref="MacRequestKind.Requested"/>: a MAC an object keeps across an update is
+    /// touched, so objects that already hold such a MAC are not broken. Needs no lock: it reads only the request
+    /// and the (immutable) reserved list.
     /// </summary>
-    private static string? ParseRequested(IReadOnlyList<MacRequest> requests, MacAddress[] requested)
+    private static string? ParseRequested(IReadOnlyList<MacRequest> requests, MacAddress[] requested, ReservedMacs reserved)
     {
         Dictionary<MacAddress, string>? seen = null;
         for (var i = 0; i < requests.Count; i++)
@@ -210,6 +213,16 @@ public sealed partial class MacPool
             if (!seen.TryAdd(requested[i], iface))
             {
                 return $"duplicate MAC address {requested[i]} found on interfaces: {seen[requested[i]]} and {iface}";
+            }
+
+            if (UnicastRule.Violation(iface, requested[i]) is { } group)
+            {
+                return group;
+            }
+
+            if (reserved.EntryOf(requested[i]) is { } entry)
+            {
+                return $"{ReservedMacError} {requested[i]} for interface {iface}: reserved by {ReservedMacs.Key} entry \"{entry}\"";
             }
         }
 

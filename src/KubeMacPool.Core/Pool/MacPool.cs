@@ -13,6 +13,7 @@ namespace KubeMacPool.Core.Pool;
 public sealed partial class MacPool
 {
     public const string RequestedMacTakenError = "failed to allocate requested mac address";
+    public const string ReservedMacError = "refused reserved MAC address";
 
     public const string HandoverGuardError = RequestedMacTakenError + ": the previous leader may have handed it out moments ago; retry in a few seconds";
 
@@ -31,21 +32,43 @@ public sealed partial class MacPool
     private readonly List<UndoStep> _undo = [];
     private readonly List<(ulong Mac, string Interface)> _ownerEntries = [];
     private RangeAllocator _allocator;
+    private volatile ReservedMacs _reserved = ReservedMacs.Empty;
     private long _allocatedTotal;
     private long _requestedTotal;
 
     /// <param name="range">The range allocations come from.</param>
     /// <param name="duplicatePolicy">What to do with a requested MAC another owner holds.</param>
     /// <param name="randomOffset">The allocator's start offset in [0, size); a CSPRNG by default, fixed in tests.</param>
-    public MacPool(MacRange range, DuplicatePolicy duplicatePolicy = DuplicatePolicy.Reject, Func<ulong, ulong>? randomOffset = null)
+    /// <param name="reserved">MACs never allocated nor granted on request; none by default.</param>
+    public MacPool(
+        MacRange range, DuplicatePolicy duplicatePolicy = DuplicatePolicy.Reject, Func<ulong, ulong>? randomOffset = null, ReservedMacs? reserved = null)
     {
         _randomOffset = randomOffset;
-        _allocator = new RangeAllocator(range, randomOffset);
+        _reserved = reserved ?? ReservedMacs.Empty;
+        _allocator = new RangeAllocator(range, randomOffset) { Reserved = _reserved };
         DuplicatePolicy = duplicatePolicy;
     }
 
     /// <summary>Read at each reservation, so a change applies to the next request.</summary>
     public DuplicatePolicy DuplicatePolicy { get; set; }
+
+    /// <summary>
+    /// MACs never allocated and refused when requested; a new list applies to the next request. Objects that
+    /// already hold a reserved MAC keep it (they are reported, never broken).
+    /// </summary>
+    public ReservedMacs Reserved
+    {
+        get => _reserved;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            lock (_lock)
+            {
+                _reserved = value;
+                _allocator.Reserved = value;
+            }
+        }
+    }
 
     public MacRange Range
     {

@@ -60,6 +60,7 @@ internal sealed class AdmissionTelemetry(ManagerMetrics metrics)
             _ when message.Contains(RangeAllocator.RangeFullError, StringComparison.Ordinal) => "range_full",
             _ when message.Contains(MacPool.RequestedMacTakenError, StringComparison.Ordinal) => "mac_taken",
             _ when message.Contains("duplicate MAC address", StringComparison.Ordinal) => "duplicate_in_object",
+            _ when message.Contains(MacPool.ReservedMacError, StringComparison.Ordinal) => "reserved_mac",
             _ when message.Contains("invalid MAC address", StringComparison.Ordinal) => "invalid_mac",
             _ when message.StartsWith("internal error", StringComparison.Ordinal) => "internal",
             _ => "invalid",

@@ -1,7 +1,5 @@
 using k8s.Models;
-using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Collisions;
-using KubeMacPool.Core.Networks;
 using KubeMacPool.Manager.Kubernetes.Client;
 
 namespace KubeMacPool.Manager.Collisions;
@@ -24,22 +22,10 @@ internal sealed class PodCollisionController(CollisionTrackers trackers)
     public static ObservedObject Observation(V1Pod pod)
     {
         var target = new EventTarget("v1", "Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid);
-        var annotations = pod.Metadata.Annotations;
-        if (VirtLauncher.IsVirtLauncher(pod.Metadata.Labels)
-            || annotations is null
-            || !annotations.ContainsKey(WellKnown.NetworkStatusAnnotation)
-            || !annotations.TryGetValue(WellKnown.NetworksAnnotation, out var networks))
+        var macs = RunningMacs.OfPod(pod.Metadata.Labels, pod.Metadata.Annotations, pod.Metadata.NamespaceProperty);
+        if (macs.Count == 0)
         {
-            return new ObservedObject(Key(pod), target, false, new HashSet<MacAddress>());
-        }
-
-        var macs = new HashSet<MacAddress>();
-        foreach (var element in NetworkSelectionAnnotation.Parse(networks, pod.Metadata.NamespaceProperty).Elements)
-        {
-            if (MacAddress.TryParse(element.Mac, out var mac))
-            {
-                macs.Add(mac);
-            }
+            return new ObservedObject(Key(pod), target, false, macs);
         }
 
         return new ObservedObject(Key(pod), target, pod.Status?.Phase == RunningPhase, macs);

@@ -1,4 +1,3 @@
-using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Collisions;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Manager.Kubernetes.Client;
@@ -22,14 +21,7 @@ internal sealed class VirtualMachineInstanceCollisionController(CollisionTracker
     public static ObservedObject Observation(VirtualMachineInstance vmi)
     {
         var status = VirtualMachineInstanceStatusView.ReadStatus(vmi.Status);
-        var macs = new HashSet<MacAddress>();
-        foreach (var text in status.Macs)
-        {
-            if (MacAddress.TryParse(text, out var mac))
-            {
-                macs.Add(mac);
-            }
-        }
+        var macs = RunningMacs.Parse(status.Macs);
 
         var target = new EventTarget(
             vmi.ApiVersion ?? $"{VirtualMachineInstance.Group}/{VirtualMachineInstance.Version}", "VirtualMachineInstance",

@@ -5,6 +5,7 @@ using KubeMacPool.Manager.Configuration;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Namespaces;
 using KubeMacPool.Manager.Pool.Controllers;
+using KubeMacPool.Manager.Pool.Status;
 using KubeMacPool.Manager.Pool.Webhooks;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +29,8 @@ internal static class PoolServiceCollectionExtensions
                 throw new InvalidOperationException("failed to set initial ranges: " + error);
             }
 
-            return new MacPool(range, policy);
+            // The ConfigMap's RESERVED_MACS replaces this when it is listed, before the pool is ready.
+            return new MacPool(range, policy, reserved: ReservedMacs.KubeVirtDefault);
         });
         services.AddManagedNamespaces();
         services.AddRangeConfigMapInformer();
@@ -43,6 +45,8 @@ internal static class PoolServiceCollectionExtensions
         services.AddSingleton<PodController>();
         services.AddSingleton<RangeConfigMapController>();
         services.AddSingleton<HealLoop>();
+        services.AddSingleton<RuleBreakerReport>();
+        services.AddHostedService<PoolStatusPublisher>();
         services.AddHostedService<ClusterSync>();
 
         // Warm-up on scratch pools over the default range: the real pool never sees these reviews.

@@ -20,6 +20,8 @@ internal sealed class ManagerMetrics
     public const string PoolSize = "kubemacpool_pool_size";
     public const string MacsHeld = "kubemacpool_macs_held";
     public const string PendingReservations = "kubemacpool_pending_reservations";
+    public const string MacsReserved = "kubemacpool_macs_reserved";
+    public const string MacsFree = "kubemacpool_macs_free";
     public const string Allocations = "kubemacpool_mac_allocations_total";
     public const string Denials = "kubemacpool_admission_denials_total";
     public const string AdmissionDuration = "kubemacpool_admission_duration_seconds";
@@ -47,6 +49,8 @@ internal sealed class ManagerMetrics
             description: "[DEPRECATED] Total count of duplicate KubeMacPool MAC addresses");
         meter.CreateObservableGauge(PoolSize, () => checked((long)pool.AllocatorFigures().RangeSize), description: "Addresses in the configured MAC range");
         meter.CreateObservableGauge(MacsHeld, () => (long)pool.HeldCount, description: "Distinct MAC addresses held by managed objects");
+        meter.CreateObservableGauge(MacsReserved, () => checked((long)pool.Usage().ReservedInRange), description: "Addresses of the range reserved (RESERVED_MACS), never allocated");
+        meter.CreateObservableGauge(MacsFree, () => checked((long)pool.Usage().Free), description: "Addresses of the range neither held nor reserved");
         meter.CreateObservableGauge(PendingReservations, () => (long)pool.PendingCount, description: "Reservations waiting for their object to be persisted");
         meter.CreateObservableCounter<long>(
             Allocations,

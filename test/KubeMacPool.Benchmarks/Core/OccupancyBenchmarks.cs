@@ -8,7 +8,7 @@ namespace KubeMacPool.Benchmarks.Core;
 /// Steady state of a 2^24 range held at a fixed occupancy: each operation allocates one address and frees a
 /// randomly chosen held one, so the share of used addresses stays where the setup put it.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class OccupancyBenchmarks
 {
     private const int Batch = 100_000;
@@ -21,11 +21,14 @@ public class OccupancyBenchmarks
     [Params(0.5, 0.99)]
     public double Occupancy { get; set; }
 
+    [Params(0, ReservedMacsBenchmarks.Many)]
+    public int ReservedEntries { get; set; }
+
     [GlobalSetup]
     public void Occupy()
     {
         MacRange.TryParse("02:00:00:00:00:00", "02:00:00:ff:ff:ff", out var range, out _);
-        _allocator = new RangeAllocator(range!);
+        _allocator = new RangeAllocator(range!) { Reserved = ReservedMacsBenchmarks.Spread(range!, ReservedEntries) };
         _random = new Random(42);
         var count = (int)(range!.Size * Occupancy);
         _held = new MacAddress[count];

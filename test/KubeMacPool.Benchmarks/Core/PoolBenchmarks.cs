@@ -5,7 +5,7 @@ using KubeMacPool.Core.Pool;
 namespace KubeMacPool.Benchmarks.Core;
 
 /// <summary>What admission requests cost the pool (already holding 100,000 MACs): a pod's reserve and release, and a VM's full transaction.</summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class PoolBenchmarks
 {
     private const int Batch = 10_000;
@@ -17,10 +17,13 @@ public class PoolBenchmarks
     private MacOwner[] _pods = null!;
     private MacOwner[] _vms = null!;
 
+    [Params(0, ReservedMacsBenchmarks.Many)]
+    public int ReservedEntries { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _pool = new MacPool(MacRange.Default);
+        _pool = new MacPool(MacRange.Default, reserved: ReservedMacsBenchmarks.Spread(MacRange.Default, ReservedEntries));
         for (var i = 0; i < 100_000; i++)
         {
             _pool.Reserve(MacOwner.Pod("bench", $"existing-{i}"), OneNetwork, null, false);

@@ -17,11 +17,14 @@ public static class PoolMemory
     {
         Console.WriteLine($"empty default range (2^40), allocator: {Allocated(() => new RangeAllocator(MacRange.Default))} bytes");
         Console.WriteLine($"empty default range (2^40), whole pool: {Allocated(() => new MacPool(MacRange.Default))} bytes");
+        Console.WriteLine($"1,000 RESERVED_MACS entries, parsed list: {Measure(() => ReservedMacsBenchmarks.Spread(MacRange.Default, ReservedMacsBenchmarks.Many))} bytes");
         Report("1,000,000 MACs held by 500,000 VMs with 2 NICs", 500_000, 2, i => MacOwner.VirtualMachine("ns" + (i % 100), "vm-" + i));
+        Report("1,000,000 MACs held by 500,000 VMs with 2 NICs, 1,000 reserved entries", 500_000, 2, i => MacOwner.VirtualMachine("ns" + (i % 100), "vm-" + i),
+            ReservedMacsBenchmarks.Spread(MacRange.Default, ReservedMacsBenchmarks.Many));
         Report("1,000,000 MACs held by 1,000,000 pods with 1 network", 1_000_000, 1, i => MacOwner.Pod("ns" + (i % 100), "pod-" + i));
     }
 
-    private static void Report(string what, int owners, int nics, Func<int, MacOwner> owner)
+    private static void Report(string what, int owners, int nics, Func<int, MacOwner> owner, ReservedMacs? reserved = null)
     {
         var names = Enumerable.Range(0, owners).Select(owner).ToArray();
         var requests = Enumerable.Range(0, nics).Select(i => MacRequest.Allocate("net" + i)).ToArray();
@@ -29,7 +32,7 @@ public static class PoolMemory
         var stopwatch = Stopwatch.StartNew();
         var bytes = Measure(() =>
         {
-            pool = new MacPool(MacRange.Default);
+            pool = new MacPool(MacRange.Default, reserved: reserved);
             foreach (var name in names)
             {
                 pool.Reserve(name, requests, null, false);

@@ -71,12 +71,12 @@ public class MacPoolCommitTests
     {
         var pool = NewPool();
         var old = pool.Reserve(Vm1, [MacRequest.Allocate("br1")], null, false).Assignments[0].Mac;
-        pool.Reserve(Vm1, [MacRequest.Requested("br1", "01:00:00:00:00:02"), MacRequest.Touch("br1", old)], T1, false);
+        pool.Reserve(Vm1, [MacRequest.Requested("br1", "0a:00:00:00:00:02"), MacRequest.Touch("br1", old)], T1, false);
         Assert.Equal(2, pool.EntriesOf(Vm1).Count);
         Assert.All(pool.EntriesOf(Vm1), e => Assert.Equal(T1, e.PendingSince));
 
-        pool.Commit(Vm1, T1, [("br1", Mac("01:00:00:00:00:02"))]);
-        Assert.Equal([new MacEntry(Mac("01:00:00:00:00:02"), Vm1, "br1", null)], pool.EntriesOf(Vm1));
+        pool.Commit(Vm1, T1, [("br1", Mac("0a:00:00:00:00:02"))]);
+        Assert.Equal([new MacEntry(Mac("0a:00:00:00:00:02"), Vm1, "br1", null)], pool.EntriesOf(Vm1));
         Assert.False(pool.IsHeld(old));
     }
 

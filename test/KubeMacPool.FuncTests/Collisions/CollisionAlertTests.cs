@@ -8,39 +8,19 @@ namespace KubeMacPool.FuncTests.Collisions;
 /// </summary>
 [Collection(ClusterTestGroup.Name)]
 public sealed class CollisionAlertTests(ClusterFixture cluster, CollisionServiceFixture fixture)
-    : IClassFixture<CollisionServiceFixture>, IAsyncLifetime
+    : AlertTest(cluster, fixture), IClassFixture<CollisionServiceFixture>
 {
     private const string Alert = "KubemacpoolMACCollisionDetected";
 
     // The rule's `for: 30s`, plus scrape and evaluation rounds on a busy machine.
     private static readonly TimeSpan FiringTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly TestCluster _k = new(cluster, TestContext.Current.CancellationToken);
-    private PrometheusServer? _prometheus;
-
-    public async ValueTask InitializeAsync()
-    {
-        var (server, unavailable) = await PrometheusServer.StartAsync(fixture.Service.MetricsUrl, fixture.AllowedToken);
-        Assert.SkipWhen(server is null, "this machine cannot run Prometheus: " + unavailable);
-        _prometheus = server;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_prometheus is not null)
-        {
-            await _prometheus.DisposeAsync();
-        }
-
-        await _k.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_alert_fires_while_any_mac_collides_and_resolves_when_none_does()
     {
-        var prometheus = _prometheus!;
-        var scenario = new CollisionScenario(_k, fixture);
-        var ns = await _k.CreateNamespaceAsync(prefix: "kmp-alert");
+        var prometheus = Prometheus;
+        var scenario = new CollisionScenario(K, Fixture);
+        var ns = await K.CreateNamespaceAsync(prefix: "kmp-alert");
         await CollisionScenario.SettleAsync();
         await Eventually.ValueAsync(prometheus.TargetHealthAsync, h => h.StartsWith("up", StringComparison.Ordinal), "Prometheus scrapes the metrics endpoint");
         Assert.Equal("inactive", await prometheus.AlertStateAsync(Alert));
@@ -49,7 +29,7 @@ public sealed class CollisionAlertTests(ClusterFixture cluster, CollisionService
         await scenario.RunningVmiAsync(ns.Name, "vmi-1b", ("net1", "02:00:00:00:aa:01"));
         var pair2 = await scenario.RunningVmiAsync(ns.Name, "vmi-2a", ("net1", "02:00:00:00:aa:02"));
         await scenario.RunningVmiAsync(ns.Name, "vmi-2b", ("net1", "02:00:00:00:aa:02"));
-        await ExpectAlertAsync(prometheus, "firing", FiringTimeout);
+        await ExpectAlertAsync(Alert, "firing", FiringTimeout);
 
         await scenario.DeleteAsync(pair1);
         await scenario.ExpectGaugeAsync("02:00:00:00:aa:01", 0);
@@ -57,9 +37,6 @@ public sealed class CollisionAlertTests(ClusterFixture cluster, CollisionService
         Assert.Equal("firing", await prometheus.AlertStateAsync(Alert));
 
         await scenario.DeleteAsync(pair2);
-        await ExpectAlertAsync(prometheus, "inactive", TimeSpan.FromSeconds(30));
+        await ExpectAlertAsync(Alert, "inactive", TimeSpan.FromSeconds(30));
     }
-
-    private static async Task ExpectAlertAsync(PrometheusServer prometheus, string state, TimeSpan timeout) =>
-        await Eventually.ValueAsync(() => prometheus.AlertStateAsync(Alert), s => s == state, $"{Alert} is {state}", timeout, TimeSpan.FromSeconds(1));
 }

@@ -17,6 +17,7 @@ public sealed class KubeMacPoolService : IAsyncDisposable
     public const string Namespace = "kubemacpool-system";
     public const string ConfigurationName = "kubemacpool-mutator";
     public const string RangeConfigMap = "kubemacpool-mac-range-config";
+    public const string StatusConfigMap = "kubemacpool-pool-status";
     public const string PodsWebhook = "mutatepods.kubemacpool.io";
     public const string VirtualMachinesWebhook = "mutatevirtualmachines.kubemacpool.io";
     public const string LauncherPodsWebhookName = "ipam-claims.kubemacpool.io";
@@ -107,15 +108,8 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         await Client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(configuration, ConfigurationName);
     }
 
-    public async Task SetRangeAsync(string start, string end)
-    {
-        var body = new System.Text.Json.Nodes.JsonObject
-        {
-            ["data"] = new System.Text.Json.Nodes.JsonObject { ["RANGE_START"] = start, ["RANGE_END"] = end },
-        };
-        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
-        await Client.CoreV1.PatchNamespacedConfigMapAsync(patch, RangeConfigMap, Namespace);
-    }
+    public Task SetRangeAsync(string start, string end) =>
+        SetRangeConfigAsync(new Dictionary<string, string?> { ["RANGE_START"] = start, ["RANGE_END"] = end });
 
     public string LogTail(int lines = 40) =>
         File.Exists(_logPath) ? string.Join('\n', File.ReadLines(_logPath).TakeLast(lines)) : "(no log)";
@@ -125,6 +119,20 @@ public sealed class KubeMacPoolService : IAsyncDisposable
         await StopAsync();
         await Ignore404(() => Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(ConfigurationName));
         await Ignore404(() => Client.CoreV1.DeleteNamespacedConfigMapAsync(RangeConfigMap, Namespace));
+        await Ignore404(() => Client.CoreV1.DeleteNamespacedConfigMapAsync(StatusConfigMap, Namespace));
+    }
+
+    /// <summary>Sets (or with null removes) keys of the range ConfigMap, as an operator's merge patch does.</summary>
+    public async Task SetRangeConfigAsync(IReadOnlyDictionary<string, string?> data)
+    {
+        var values = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in data)
+        {
+            values[key] = value;
+        }
+
+        var body = new System.Text.Json.Nodes.JsonObject { ["data"] = values };
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), RangeConfigMap, Namespace);
     }
 
     private async Task PrepareClusterAsync()

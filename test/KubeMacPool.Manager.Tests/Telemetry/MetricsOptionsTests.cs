@@ -41,6 +41,8 @@ public class MetricsOptionsTests
     [InlineData(500, "failed to allocate requested mac address", "mac_taken")]
     [InlineData(500, "Failed to create virtual machine allocation error: duplicate MAC address 02:00:00:00:00:01", "duplicate_in_object")]
     [InlineData(500, "invalid MAC address format for interface x: y", "invalid_mac")]
+    [InlineData(500, "invalid MAC address for interface x: 01:00:5e:00:00:01 is a multicast (group) address; only unicast MAC addresses can be requested", "invalid_mac")]
+    [InlineData(500, "refused reserved MAC address 02:00:00:00:00:00 for interface x: reserved by RESERVED_MACS entry \"02:00:00:00:00:00\"", "reserved_mac")]
     [InlineData(500, "internal error in kubemacpool: boom", "internal")]
     [InlineData(500, "parsePodNetworkAnnotation: failed to parse", "invalid")]
     public void Denials_are_labelled_with_a_fixed_reason(int code, string message, string reason) =>

@@ -28,6 +28,7 @@ internal sealed partial class ClusterSync(
     RangeConfigMapController rangeConfig,
     LegacyFinalizerRemover finalizers,
     HealLoop heal,
+    RuleBreakerReport ruleBreakers,
     KubeVirtDiscovery discovery,
     ManagerMetrics metrics,
     TimeProvider time,
@@ -45,6 +46,9 @@ internal sealed partial class ClusterSync(
     {
         var started = time.GetTimestamp();
         await rangeInformer.SubscribeAsync(rangeConfig, stoppingToken);
+
+        // The reserved list and range apply before the first admission is answered.
+        await rangeInformer.Synced.WaitAsync(stoppingToken);
         ReportSelectorError();
         namespaces.Changed += ReportSelectorError;
         await namespaces.Known.WaitAsync(stoppingToken);
@@ -64,6 +68,7 @@ internal sealed partial class ClusterSync(
         await podInformer.SubscribeAsync(pods, stoppingToken);
         await podInformer.Synced.WaitAsync(stoppingToken);
         pool.Compact();
+        ruleBreakers.Report();
         readiness.Satisfy(PoolReady);
         var elapsed = time.GetElapsedTime(started);
         metrics.RecordRebuild(elapsed);

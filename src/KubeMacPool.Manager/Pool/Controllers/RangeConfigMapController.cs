@@ -10,15 +10,17 @@ using Microsoft.Extensions.Options;
 namespace KubeMacPool.Manager.Pool.Controllers;
 
 /// <summary>
-/// Applies day-2 edits of <c>kubemacpool-mac-range-config</c> (range and duplicate policy) without a restart.
-/// An invalid edit changes nothing and is reported as a Warning Event on the manager pod; deleting the
-/// ConfigMap keeps the running range.
+/// Applies day-2 edits of <c>kubemacpool-mac-range-config</c> (range, duplicate policy, reserved MACs) without a
+/// restart. An invalid edit changes nothing and is reported as a Warning Event on the manager pod; deleting the
+/// ConfigMap keeps the running range. Without a <c>RESERVED_MACS</c> key KubeVirt's masquerade bridge MAC is
+/// reserved; an empty value reserves nothing.
 /// </summary>
 internal sealed partial class RangeConfigMapController(
     MacPool pool, EventRecorder events, IOptions<ManagerOptions> options, ILogger<RangeConfigMapController> logger)
     : IResourceEventHandler<V1ConfigMap>
 {
     public const string Name = WellKnown.RangeConfigMap;
+    public const string InvalidReservedReason = "InvalidReservedMacs";
 
     public ValueTask OnListedAsync(IReadOnlyList<V1ConfigMap> items, CancellationToken cancellationToken)
     {
@@ -52,6 +54,7 @@ internal sealed partial class RangeConfigMapController(
             Warn("InvalidRange", "Invalid duplicate policy in ConfigMap, ignoring it: " + policyError);
         }
 
+        ApplyReserved(data);
         var start = data.ValueOrNull("RANGE_START");
         var end = data.ValueOrNull("RANGE_END");
         var readError = start is null ? "RANGE_START not found in ConfigMap"
@@ -82,6 +85,25 @@ internal sealed partial class RangeConfigMapController(
         LogRangeChanged(logger, text);
     }
 
+    private void ApplyReserved(IDictionary<string, string> data)
+    {
+        var text = data.TryGetValue(ReservedMacs.Key, out var value) ? value : ReservedMacs.KubeVirtDefaultText;
+        if (!ReservedMacs.TryParse(text, out var reserved, out var error))
+        {
+            Warn(InvalidReservedReason, "Invalid reserved MACs in ConfigMap, keeping the previous list: " + error);
+            return;
+        }
+
+        var current = pool.Reserved;
+        if (current.ToString() == reserved.ToString())
+        {
+            return;
+        }
+
+        pool.Reserved = reserved;
+        LogReservedChanged(logger, reserved.EntryCount, reserved.IntervalCount);
+    }
+
     private void Warn(string reason, string message)
     {
         LogInvalid(logger, reason, message);
@@ -94,6 +116,9 @@ internal sealed partial class RangeConfigMapController(
 
     [LoggerMessage(EventId = 730, Level = LogLevel.Information, Message = "MAC range changed to {Range}")]
     private static partial void LogRangeChanged(ILogger logger, string range);
+
+    [LoggerMessage(EventId = 732, Level = LogLevel.Information, Message = "Reserved MACs changed: {Entries} entries, {Intervals} disjoint intervals")]
+    private static partial void LogReservedChanged(ILogger logger, int entries, int intervals);
 
     [LoggerMessage(EventId = 731, Level = LogLevel.Warning, Message = "Range ConfigMap refused ({Reason}): {Message}")]
     private static partial void LogInvalid(ILogger logger, string reason, string message);
