@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using KubeMacPool.Manager.Hosting;
 
@@ -8,18 +10,40 @@ namespace KubeMacPool.Manager.Admission;
 /// The HTTP side of every webhook: reads a bounded body, decodes the AdmissionReview, calls the webhook and
 /// answers. Whatever arrives, the answer is a clean 400 or a review; never a crash, a stack trace or a 500 page.
 /// </summary>
-internal static partial class AdmissionEndpoint
+/// <remarks>
+/// This is the service's hot path, so it is a plain <see cref="RequestDelegate"/> over singletons resolved once (no
+/// per-request parameter binding, service scope or logger lookup), reads the body into a pooled buffer, and writes
+/// each answer with its Content-Length in one write: a chunked answer costs a second TLS record and send for its
+/// terminating chunk.
+/// </remarks>
+internal sealed partial class AdmissionEndpoint(
+    IAdmissionWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, Leadership leadership, AdmissionForwarder forwarder, ILogger logger)
 {
     /// <summary>The webhook server's request limit, checked here too so a larger body gets a clear 413.</summary>
     public const int MaxBodyBytes = WebhookServer.MaxRequestBodyBytes;
 
-    public static IEndpointConventionBuilder MapAdmissionWebhook<TWebhook>(this IEndpointRouteBuilder endpoints, string path)
-        where TWebhook : IAdmissionWebhook =>
-        endpoints.MapPost(path, (HttpContext context, TWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, Leadership leadership, AdmissionForwarder forwarder, ILoggerFactory loggers) =>
-            HandleAsync(context, webhook, readiness, telemetry, leadership, forwarder, loggers.CreateLogger("KubeMacPool.Admission")));
+    // An API server always sends Content-Length; without one, start at the size of a typical review.
+    private const int UnknownLengthBuffer = 16 * 1024;
 
-    private static async Task<IResult> HandleAsync(
-        HttpContext context, IAdmissionWebhook webhook, ReadinessGate readiness, AdmissionTelemetry telemetry, Leadership leadership, AdmissionForwarder forwarder, ILogger logger)
+    /// <summary>The endpoint of one webhook, over the singletons every review uses.</summary>
+    public static RequestDelegate For(IAdmissionWebhook webhook, IServiceProvider services) =>
+        new AdmissionEndpoint(
+            webhook,
+            services.GetRequiredService<ReadinessGate>(),
+            services.GetRequiredService<AdmissionTelemetry>(),
+            services.GetRequiredService<Leadership>(),
+            services.GetRequiredService<AdmissionForwarder>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeMacPool.Admission")).HandleAsync;
+
+    /// <summary>The endpoint's decode → review → encode without HTTP, for the warm-up (scratch webhooks only).</summary>
+    internal static async ValueTask<byte[]> ReviewBytesAsync(IAdmissionWebhook webhook, byte[] body, CancellationToken cancellationToken)
+    {
+        var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
+        var result = await webhook.ReviewAsync(review.Request!, cancellationToken);
+        return AnswerBytes(review, review.Request!.Uid!, result);
+    }
+
+    private async Task HandleAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var cancellationToken = context.RequestAborted;
@@ -33,68 +57,88 @@ internal static partial class AdmissionEndpoint
 
         if (context.Request.ContentType is { } contentType && !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            return Results.Text($"unsupported content type {contentType}: expected application/json", statusCode: 400);
+            await WriteTextAsync(context.Response, 400, $"unsupported content type {contentType}: expected application/json", cancellationToken);
+            return;
         }
 
-        var body = await ReadBodyAsync(context.Request, cancellationToken);
+        var (body, length) = await ReadBodyAsync(context.Request, cancellationToken);
         if (body is null)
         {
             LogOversized(logger, webhook.Name);
-            return Results.Text($"request body is larger than {MaxBodyBytes} bytes", statusCode: 413);
+            await WriteTextAsync(context.Response, 413, $"request body is larger than {MaxBodyBytes} bytes", cancellationToken);
+            return;
         }
 
+        try
+        {
+            await HandleReviewAsync(context, body.AsMemory(0, length), started, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    private async Task HandleReviewAsync(HttpContext context, ReadOnlyMemory<byte> body, long started, CancellationToken cancellationToken)
+    {
         AdmissionReview? review;
         try
         {
-            review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview);
+            review = JsonSerializer.Deserialize(body.Span, AdmissionJsonContext.Default.AdmissionReview);
         }
         catch (JsonException e)
         {
             LogMalformed(logger, webhook.Name, e.Message);
-            return Results.Text("malformed AdmissionReview: " + e.Message, statusCode: 400);
+            await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: " + e.Message, cancellationToken);
+            return;
         }
 
         if (review?.Request is not { Uid: { Length: > 0 } uid } request)
         {
-            return Results.Text("malformed AdmissionReview: request.uid is missing", statusCode: 400);
+            await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: request.uid is missing", cancellationToken);
+            return;
         }
 
         // Only the leader reviews (and so allocates); the others hand the review on, or hold it during a takeover.
-        var leading = leadership.TryEnterLeaderWork();
-        if (!leading)
+        if (!leadership.TryEnterLeaderWork())
         {
             if (context.Request.Headers.ContainsKey(AdmissionForwarder.ForwardedHeader))
             {
-                return Results.Text("not the leader", statusCode: 503);
+                await WriteTextAsync(context.Response, 503, "not the leader", cancellationToken);
+                return;
             }
 
             try
             {
-                if (await forwarder.ForwardAsync(context.Request.Path, body, cancellationToken) is { } answer)
+                if (await forwarder.ForwardAsync(context.Request.Path, body.ToArray(), cancellationToken) is { } answer)
                 {
-                    return Results.Bytes(answer, "application/json");
+                    await WriteJsonAsync(context.Response, answer, cancellationToken);
+                    return;
                 }
 
-                leading = true;
+                // The forwarder returns without an answer only once this replica leads (it entered leader work).
             }
             catch (TimeoutException e)
             {
-                return Reply(review, uid, AdmissionResult.Deny("kubemacpool: " + e.Message + "; retry shortly", 503));
+                await WriteJsonAsync(context.Response, AnswerBytes(review, uid, AdmissionResult.Deny("kubemacpool: " + e.Message + "; retry shortly", 503)), cancellationToken);
+                return;
             }
         }
 
+        AdmissionResult result;
         try
         {
-            return Reply(review, uid, await ReviewAsync(webhook, request, uid, readiness, telemetry, logger, started, cancellationToken));
+            result = await ReviewAsync(request, uid, started, cancellationToken);
         }
         finally
         {
             leadership.ExitLeaderWork();
         }
+
+        await WriteJsonAsync(context.Response, AnswerBytes(review, uid, result), cancellationToken);
     }
 
-    private static async Task<AdmissionResult> ReviewAsync(
-        IAdmissionWebhook webhook, AdmissionRequest request, string uid, ReadinessGate readiness, AdmissionTelemetry telemetry, ILogger logger, long started, CancellationToken cancellationToken)
+    private async ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, string uid, long started, CancellationToken cancellationToken)
     {
         using var activity = AdmissionTelemetry.Start(webhook.Name, request);
         AdmissionResult result;
@@ -123,23 +167,10 @@ internal static partial class AdmissionEndpoint
         return result;
     }
 
-    private static IResult Reply(AdmissionReview review, string uid, AdmissionResult result) =>
-        Results.Json(Answer(review, uid, result), AdmissionJsonContext.Default.AdmissionReview);
-
-    private static AdmissionReview Answer(AdmissionReview review, string uid, AdmissionResult result) => new()
-    {
-        ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1",
-        Kind = "AdmissionReview",
-        Response = ToResponse(uid, result),
-    };
-
-    /// <summary>The endpoint's decode → review → encode without HTTP, for the warm-up (scratch webhooks only).</summary>
-    internal static async ValueTask<byte[]> ReviewBytesAsync(IAdmissionWebhook webhook, byte[] body, CancellationToken cancellationToken)
-    {
-        var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
-        var result = await webhook.ReviewAsync(review.Request!, cancellationToken);
-        return JsonSerializer.SerializeToUtf8Bytes(Answer(review, review.Request!.Uid!, result), AdmissionJsonContext.Default.AdmissionReview);
-    }
+    private static byte[] AnswerBytes(AdmissionReview review, string uid, AdmissionResult result) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new AdmissionReview { ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1", Kind = "AdmissionReview", Response = ToResponse(uid, result) },
+            AdmissionJsonContext.Default.AdmissionReview);
 
     private static AdmissionResponse ToResponse(string uid, AdmissionResult result) => new()
     {
@@ -152,28 +183,63 @@ internal static partial class AdmissionEndpoint
             : new AdmissionStatus { Code = result.Code, Message = result.Message },
     };
 
-    /// <summary>Reads at most <see cref="MaxBodyBytes"/>; returns null when the body is larger.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static Task WriteJsonAsync(HttpResponse response, byte[] json, CancellationToken cancellationToken)
+    {
+        response.ContentType = "application/json";
+        response.ContentLength = json.Length;
+        return response.Body.WriteAsync(json, cancellationToken).AsTask();
+    }
+
+    private static Task WriteTextAsync(HttpResponse response, int status, string text, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.ContentLength = bytes.Length;
+        return response.Body.WriteAsync(bytes, cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// Reads at most <see cref="MaxBodyBytes"/> into a buffer from the shared pool (the caller returns it); the
+    /// buffer is null when the body is larger.
+    /// </summary>
+    private static async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBodyBytes)
         {
-            return null;
+            return (null, 0);
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } known and > 0 ? (int)known + 1 : UnknownLengthBuffer);
+        var length = 0;
+        try
         {
-            if (buffer.Length + read > MaxBodyBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
             {
-                return null;
-            }
+                length += read;
+                if (length > MaxBodyBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, 0);
+                }
 
-            buffer.Write(chunk, 0, read);
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
 
-        return buffer.ToArray();
+        return (buffer, length);
     }
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Webhook {Webhook}: refused an oversized request body")]

@@ -10,4 +10,9 @@ internal static class AdmissionServiceCollectionExtensions
         services.AddHostedService<AdmissionWarmUp>();
         return services;
     }
+
+    /// <summary>Maps a webhook's path to its endpoint (the webhook is a singleton, resolved once).</summary>
+    public static IEndpointConventionBuilder MapAdmissionWebhook<TWebhook>(this IEndpointRouteBuilder endpoints, string path)
+        where TWebhook : IAdmissionWebhook =>
+        endpoints.MapPost(path, AdmissionEndpoint.For(endpoints.ServiceProvider.GetRequiredService<TWebhook>(), endpoints.ServiceProvider));
 }
