@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using KubeMacPool.Benchmarks.Core;
 
 // `--reserved`: allocation without and with 1,000 RESERVED_MACS entries, alternated (min of each).
-// `--memory`: the pool's retained memory. `--scale [N]`: startup rebuild against the cluster in KUBECONFIG.
+// `--memory`: the pool's retained memory. `--latency [reserves] [lag]`: the slowest single pool calls of a heal storm. `--scale [N]`: startup rebuild against the cluster in KUBECONFIG.
 // `--admission URL ...`: webhook throughput and latency against a running manager, beside a bare Kestrel TLS floor.
 // `--dhcp-loopback [seconds]`: the DHCP agent's request/reply throughput on 127.0.0.1.
 // Anything else goes to BenchmarkDotNet.
@@ -15,6 +15,13 @@ if (args.Contains("--reserved"))
 if (args.Contains("--memory"))
 {
     PoolMemory.Run();
+    return;
+}
+
+if (args is ["--latency", ..])
+{
+    var numbers = args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    PoolLatency.Run(numbers.Length > 0 ? numbers[0] : 1_800_000, numbers.Length > 1 ? numbers[1] : 600_000);
     return;
 }
 

@@ -1,27 +1,30 @@
 namespace KubeMacPool.Core.Pool;
 
 /// <summary>
-/// The pool's entries (MAC, owner, interface) in one array of 32-byte slots threaded by two hash chains: by MAC
-/// (who holds this MAC) and by owner (what this owner holds, so releasing an owner costs its entries, not the
-/// pool). No object per entry: a held MAC costs one slot plus two 4-byte chain heads, about 40 bytes.
-/// Slots are used in insertion order and holes are closed up by moving later slots down, so every chain lists
-/// its entries in insertion order. Not thread-safe: the pool serialises access.
+/// The pool's entries (MAC, owner, interface) in 40-byte slots threaded by two hash chains: by MAC (who holds this
+/// MAC) and by owner (what this owner holds, so releasing an owner costs its entries, not the pool). No object per
+/// entry: a held MAC costs one slot plus two 4-byte chain heads, about 48 bytes. Every call costs the chains it
+/// reads, never the whole table: slots live in segments with freed ones reused (no compaction, no copy on growth)
+/// and chain heads grow a few buckets per add (see <see cref="ChainHeads{TLinks}"/>), because the pool's lock is
+/// held meanwhile and a 0.1-0.4 s rebuild at a million entries stalled every admission. Chains are appended at
+/// their tail, so each lists its entries in insertion order whichever slots they sit in.
+/// Not thread-safe: the pool serialises access.
 /// </summary>
 internal sealed class EntryTable
 {
-    private const int MinimumCapacity = 16;
+    private readonly SegmentedPool<Slot> _slots = new();
+    private readonly ChainHeads<MacLinks> _byMac;
+    private readonly ChainHeads<OwnerLinks> _byOwner;
+    private readonly PendingEntries _pending = new();
 
-    private Slot[] _slots = [];
-
-    // Chain heads hold a slot index + 1, so a fresh array means "all chains empty".
-    private int[] _macHeads = [];
-    private int[] _ownerHeads = [];
-
-    // Slots [0, _end) have been handed out; the dead ones among them are holes.
-    private int _end;
+    public EntryTable()
+    {
+        _byMac = new ChainHeads<MacLinks>(new MacLinks(_slots));
+        _byOwner = new ChainHeads<OwnerLinks>(new OwnerLinks(_slots));
+    }
 
     /// <summary>Entries held.</summary>
-    public int Count { get; private set; }
+    public int Count => _slots.Count;
 
     /// <summary>Distinct MACs held.</summary>
     public int MacCount { get; private set; }
@@ -29,13 +32,16 @@ internal sealed class EntryTable
     /// <summary>Distinct owners holding an entry.</summary>
     public int OwnerCount { get; private set; }
 
-    public int Capacity => _slots.Length;
+    /// <summary>Entries pending (not committed).</summary>
+    public int PendingCount => _pending.Count;
+
+    public int Capacity => _slots.Capacity;
 
     public bool Contains(ulong mac, string owner, string iface) => Find(mac, owner, iface) >= 0;
 
     public bool IsHeld(ulong mac)
     {
-        for (var i = MacHead(mac); i >= 0; i = _slots[i].NextByMac)
+        for (var i = _byMac.First(MacHash(mac)); i >= 0; i = _slots[i].NextByMac)
         {
             if (_slots[i].Mac == mac)
             {
@@ -48,7 +54,7 @@ internal sealed class EntryTable
 
     public bool IsHeldByOther(ulong mac, string owner)
     {
-        for (var i = MacHead(mac); i >= 0; i = _slots[i].NextByMac)
+        for (var i = _byMac.First(MacHash(mac)); i >= 0; i = _slots[i].NextByMac)
         {
             if (_slots[i].Mac == mac && !string.Equals(_slots[i].Owner, owner, StringComparison.Ordinal))
             {
@@ -59,7 +65,7 @@ internal sealed class EntryTable
         return false;
     }
 
-    /// <summary>Adds the entry unless present; <paramref name="newMac"/> says whether nobody held the MAC before.</summary>
+    /// <summary>Adds the entry (committed) unless present; <paramref name="newMac"/> says whether nobody held the MAC before.</summary>
     public bool Add(ulong mac, string owner, string iface, out bool newMac)
     {
         newMac = false;
@@ -81,18 +87,10 @@ internal sealed class EntryTable
             owner = _slots[sibling].Owner!;
         }
 
-        if (_end == _slots.Length)
-        {
-            // Closing up the holes is enough when they are a quarter of the slots; otherwise grow.
-            var grow = Count >= _slots.Length - (_slots.Length / 4);
-            Rebuild(grow ? Math.Max(MinimumCapacity, _slots.Length * 2) : _slots.Length);
-        }
-
-        var index = _end++;
-        _slots[index] = new Slot { Mac = mac, Owner = owner, Interface = iface, NextByMac = -1, NextByOwner = -1 };
-        Append(ref _macHeads[Bucket(MacHash(mac), _macHeads.Length)], index, byMac: true);
-        Append(ref _ownerHeads[Bucket(ownerHash, _ownerHeads.Length)], index, byMac: false);
-        Count++;
+        var index = _slots.Allocate();
+        _slots[index] = new Slot { Mac = mac, Owner = owner, Interface = iface, OwnerHash = ownerHash };
+        _byMac.Append(index, MacHash(mac));
+        _byOwner.Append(index, ownerHash);
         if (newMac)
         {
             MacCount++;
@@ -101,7 +99,7 @@ internal sealed class EntryTable
         return true;
     }
 
-    /// <summary>Removes the entry if present; <paramref name="macFreed"/> says whether nobody holds the MAC now.</summary>
+    /// <summary>Removes the entry (and its pending mark) if present; <paramref name="macFreed"/> says whether nobody holds the MAC now.</summary>
     public bool Remove(ulong mac, string owner, string iface, out bool macFreed)
     {
         macFreed = false;
@@ -112,10 +110,14 @@ internal sealed class EntryTable
         }
 
         var ownerHash = OwnerHash(owner);
-        Unlink(ref _macHeads[Bucket(MacHash(mac), _macHeads.Length)], index, byMac: true);
-        Unlink(ref _ownerHeads[Bucket(ownerHash, _ownerHeads.Length)], index, byMac: false);
-        _slots[index] = default;
-        Count--;
+        _byMac.Remove(index, MacHash(mac));
+        _byOwner.Remove(index, ownerHash);
+        if (_slots[index].Pending != 0)
+        {
+            _pending.Remove(_slots[index].Pending - 1);
+        }
+
+        _slots.Free(index);
         if (!IsHeld(mac))
         {
             macFreed = true;
@@ -127,18 +129,55 @@ internal sealed class EntryTable
             OwnerCount--;
         }
 
-        if (index == _end - 1)
+        return true;
+    }
+
+    /// <summary>The UTC ticks the entry is pending since; null when it is committed or not held.</summary>
+    public long? PendingSince(ulong mac, string owner, string iface)
+    {
+        var index = Find(mac, owner, iface);
+        return index >= 0 && _slots[index].Pending != 0 ? _pending.Ticks(_slots[index].Pending - 1) : null;
+    }
+
+    /// <summary>Marks a held entry pending since <paramref name="ticks"/>, or committed (null); returns what it was before.</summary>
+    public long? SetPending(ulong mac, string owner, string iface, long? ticks)
+    {
+        var index = Find(mac, owner, iface);
+        if (index < 0)
         {
-            _end--;
+            return null;
         }
 
-        return true;
+        ref var slot = ref _slots[index];
+        long? before = null;
+        if (slot.Pending != 0)
+        {
+            before = _pending.Ticks(slot.Pending - 1);
+            _pending.Remove(slot.Pending - 1);
+            slot.Pending = 0;
+        }
+
+        if (ticks is { } since)
+        {
+            slot.Pending = _pending.Add(index, since) + 1;
+        }
+
+        return before;
+    }
+
+    /// <summary>Entries pending since before <paramref name="cutoff"/> (UTC ticks), roughly oldest first.</summary>
+    public IEnumerable<(ulong Mac, string Owner, string Interface, long Ticks)> PendingBefore(long cutoff)
+    {
+        foreach (var (index, ticks) in _pending.Before(cutoff))
+        {
+            yield return (_slots[index].Mac, _slots[index].Owner!, _slots[index].Interface!, ticks);
+        }
     }
 
     /// <summary>Appends the (owner, interface) holders of a MAC, first holder first.</summary>
     public void HoldersOf(ulong mac, List<(string Owner, string Interface)> into)
     {
-        for (var i = MacHead(mac); i >= 0; i = _slots[i].NextByMac)
+        for (var i = _byMac.First(MacHash(mac)); i >= 0; i = _slots[i].NextByMac)
         {
             if (_slots[i].Mac == mac)
             {
@@ -150,19 +189,20 @@ internal sealed class EntryTable
     /// <summary>Appends the (MAC, interface) entries of an owner, oldest first.</summary>
     public void EntriesOf(string owner, List<(ulong Mac, string Interface)> into)
     {
-        for (var i = OwnerHead(OwnerHash(owner)); i >= 0; i = _slots[i].NextByOwner)
+        var ownerHash = OwnerHash(owner);
+        for (var i = _byOwner.First(ownerHash); i >= 0; i = _slots[i].NextByOwner)
         {
-            if (string.Equals(_slots[i].Owner, owner, StringComparison.Ordinal))
+            if (_slots[i].OwnerHash == ownerHash && string.Equals(_slots[i].Owner, owner, StringComparison.Ordinal))
             {
                 into.Add((_slots[i].Mac, _slots[i].Interface!));
             }
         }
     }
 
-    /// <summary>Every live entry, in insertion order.</summary>
+    /// <summary>Every live entry, in no particular order (freed slots are reused).</summary>
     public IEnumerable<(ulong Mac, string Owner, string Interface)> All()
     {
-        for (var i = 0; i < _end; i++)
+        for (var i = 0; i < _slots.End; i++)
         {
             if (_slots[i].Owner is { } owner)
             {
@@ -171,12 +211,21 @@ internal sealed class EntryTable
         }
     }
 
-    /// <summary>Gives back growth slack: capacity becomes the entry count.</summary>
-    public void TrimExcess() => Rebuild(Count);
+    /// <summary>
+    /// Gives back growth slack: free slots after the last entry, and chain heads beyond one per entry. Costs every
+    /// entry: for once after the startup rebuild.
+    /// </summary>
+    public void TrimExcess()
+    {
+        _slots.TrimExcess();
+        _byMac.TrimExcess();
+        _byOwner.TrimExcess();
+        _pending.TrimExcess();
+    }
 
     private int Find(ulong mac, string owner, string iface)
     {
-        for (var i = MacHead(mac); i >= 0; i = _slots[i].NextByMac)
+        for (var i = _byMac.First(MacHash(mac)); i >= 0; i = _slots[i].NextByMac)
         {
             ref var slot = ref _slots[i];
             if (slot.Mac == mac
@@ -192,9 +241,9 @@ internal sealed class EntryTable
 
     private int FindOwner(string owner, int ownerHash)
     {
-        for (var i = OwnerHead(ownerHash); i >= 0; i = _slots[i].NextByOwner)
+        for (var i = _byOwner.First(ownerHash); i >= 0; i = _slots[i].NextByOwner)
         {
-            if (string.Equals(_slots[i].Owner, owner, StringComparison.Ordinal))
+            if (_slots[i].OwnerHash == ownerHash && string.Equals(_slots[i].Owner, owner, StringComparison.Ordinal))
             {
                 return i;
             }
@@ -203,105 +252,47 @@ internal sealed class EntryTable
         return -1;
     }
 
-    private int MacHead(ulong mac) => _macHeads.Length == 0 ? -1 : _macHeads[Bucket(MacHash(mac), _macHeads.Length)] - 1;
-
-    private int OwnerHead(int ownerHash) => _ownerHeads.Length == 0 ? -1 : _ownerHeads[Bucket(ownerHash, _ownerHeads.Length)] - 1;
-
-    // Appending at the tail keeps chains in slot order, which is insertion order.
-    private void Append(ref int head, int index, bool byMac)
-    {
-        if (head == 0)
-        {
-            head = index + 1;
-            return;
-        }
-
-        var last = head - 1;
-        while (Next(last, byMac) >= 0)
-        {
-            last = Next(last, byMac);
-        }
-
-        SetNext(last, byMac, index);
-    }
-
-    private void Unlink(ref int head, int index, bool byMac)
-    {
-        if (head - 1 == index)
-        {
-            head = Next(index, byMac) + 1;
-            return;
-        }
-
-        var previous = head - 1;
-        while (Next(previous, byMac) != index)
-        {
-            previous = Next(previous, byMac);
-        }
-
-        SetNext(previous, byMac, Next(index, byMac));
-    }
-
-    private int Next(int index, bool byMac) => byMac ? _slots[index].NextByMac : _slots[index].NextByOwner;
-
-    private void SetNext(int index, bool byMac, int next)
-    {
-        if (byMac)
-        {
-            _slots[index].NextByMac = next;
-        }
-        else
-        {
-            _slots[index].NextByOwner = next;
-        }
-    }
-
-    /// <summary>Moves the live slots, in order, into arrays of <paramref name="capacity"/> and re-threads the chains.</summary>
-    private void Rebuild(int capacity)
-    {
-        var slots = new Slot[capacity];
-        var live = 0;
-        for (var i = 0; i < _end; i++)
-        {
-            if (_slots[i].Owner is not null)
-            {
-                slots[live++] = _slots[i];
-            }
-        }
-
-        var macHeads = new int[capacity];
-        var ownerHeads = new int[capacity];
-
-        // Pushing at the heads from the last slot down leaves every chain in slot order.
-        for (var i = live - 1; i >= 0; i--)
-        {
-            ref var slot = ref slots[i];
-            ref var macHead = ref macHeads[Bucket(MacHash(slot.Mac), capacity)];
-            slot.NextByMac = macHead - 1;
-            macHead = i + 1;
-            ref var ownerHead = ref ownerHeads[Bucket(OwnerHash(slot.Owner!), capacity)];
-            slot.NextByOwner = ownerHead - 1;
-            ownerHead = i + 1;
-        }
-
-        (_slots, _macHeads, _ownerHeads, _end) = (slots, macHeads, ownerHeads, live);
-    }
-
     // Seeded per process (as string hashes are), so requested MACs cannot be chosen to pile into one chain.
     private static int MacHash(ulong mac) => HashCode.Combine(mac);
 
     private static int OwnerHash(string owner) => StringComparer.Ordinal.GetHashCode(owner);
 
-    // Maps a 32-bit hash onto [0, length) without a division (Lemire's multiply-shift).
-    private static int Bucket(int hash, int length) => (int)(((ulong)(uint)hash * (uint)length) >> 32);
+    private readonly struct MacLinks(SegmentedPool<Slot> slots) : IChainLinks
+    {
+        public int Next(int index) => slots[index].NextByMac;
 
-    // References first, then the MAC, then the links: 8 + 8 + 8 + 4 + 4 = 32 bytes.
-    private struct Slot
+        public void SetNext(int index, int next) => slots[index].NextByMac = next;
+
+        public int Hash(int index) => MacHash(slots[index].Mac);
+    }
+
+    private readonly struct OwnerLinks(SegmentedPool<Slot> slots) : IChainLinks
+    {
+        public int Next(int index) => slots[index].NextByOwner;
+
+        public void SetNext(int index, int next) => slots[index].NextByOwner = next;
+
+        public int Hash(int index) => slots[index].OwnerHash;
+    }
+
+    // References first, then the MAC, the links, the pending record + 1 (0: committed) and the owner's hash, which
+    // fills what would be padding and spares moving an owner chain a read of every owner string: 40 bytes.
+    private struct Slot : IPoolItem
     {
         public string? Owner;
         public string? Interface;
         public ulong Mac;
         public int NextByMac;
         public int NextByOwner;
+        public int Pending;
+        public int OwnerHash;
+
+        public readonly bool IsFree => Owner is null;
+
+        public int NextFree
+        {
+            readonly get => NextByMac;
+            set => NextByMac = value;
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class MacPool
             var duplicate = _entries.IsHeldByOther(mac.Value, ownerKey);
             var iface = Intern(interfaceKey);
             AddEntry(mac.Value, ownerKey, iface);
-            _pending.Remove(new EntryKey(mac.Value, ownerKey, iface));
+            _entries.SetPending(mac.Value, ownerKey, iface, null);
             return duplicate;
         }
     }
@@ -43,12 +43,11 @@ public sealed partial class MacPool
         {
             foreach (var (mac, iface) in EntriesOfLocked(ownerKey))
             {
-                var key = new EntryKey(mac, ownerKey, iface);
-                if (_pending.TryGetValue(key, out var ticks) && ticks <= upTo.UtcTicks)
+                if (_entries.PendingSince(mac, ownerKey, iface) is { } ticks && ticks <= upTo.UtcTicks)
                 {
                     if (present.Contains((iface, mac)))
                     {
-                        _pending.Remove(key);
+                        _entries.SetPending(mac, ownerKey, iface, null);
                     }
                     else
                     {
@@ -81,12 +80,9 @@ public sealed partial class MacPool
         lock (_lock)
         {
             var stale = new List<MacEntry>();
-            foreach (var (key, ticks) in _pending)
+            foreach (var (mac, owner, iface, ticks) in _entries.PendingBefore(cutoff.UtcTicks))
             {
-                if (ticks < cutoff.UtcTicks)
-                {
-                    stale.Add(new MacEntry(new MacAddress(key.Mac), MacOwner.FromKey(key.Owner), key.Interface, new DateTimeOffset(ticks, TimeSpan.Zero)));
-                }
+                stale.Add(new MacEntry(new MacAddress(mac), MacOwner.FromKey(owner), iface, new DateTimeOffset(ticks, TimeSpan.Zero)));
             }
 
             return stale;
@@ -104,9 +100,10 @@ public sealed partial class MacPool
         var keys = new HashSet<string>(StringComparer.Ordinal);
         lock (_lock)
         {
-            foreach (var (key, ticks) in _pending)
+            // Reads the stale entries (and one time bucket of young ones), not everything pending.
+            foreach (var (_, owner, _, _) in _entries.PendingBefore(cutoff.UtcTicks))
             {
-                if (ticks < cutoff.UtcTicks && keys.Add(key.Owner) && keys.Count == limit)
+                if (keys.Add(owner) && keys.Count == limit)
                 {
                     break;
                 }

@@ -27,7 +27,7 @@ public sealed partial class MacPool
         }
     }
 
-    /// <summary>Every owner of one kind (<see cref="MacOwner.VirtualMachineKind"/>, <see cref="MacOwner.PodKind"/>) that holds an entry.</summary>
+    /// <summary>Every owner of one kind (<see cref="MacOwner.VirtualMachineKind"/>, <see cref="MacOwner.PodKind"/>) that holds an entry, in no particular order.</summary>
     public IReadOnlyList<MacOwner> Owners(string kind)
     {
         var prefix = kind + "/";
@@ -63,7 +63,6 @@ public sealed partial class MacPool
         lock (_lock)
         {
             _entries.TrimExcess();
-            _pending.TrimExcess();
         }
     }
 
@@ -105,7 +104,7 @@ public sealed partial class MacPool
         }
     }
 
-    /// <summary>Held entries whose MAC is not unicast or is reserved: objects admitted before the rule, to report.</summary>
+    /// <summary>Held entries whose MAC is not unicast or is reserved: objects admitted before the rule, to report (in no particular order).</summary>
     public IReadOnlyList<MacEntry> EntriesBreakingRules()
     {
         lock (_lock)

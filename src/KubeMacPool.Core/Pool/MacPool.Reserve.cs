@@ -98,9 +98,7 @@ public sealed partial class MacPool
 
                     if (pendingSince is { } since)
                     {
-                        var key = new EntryKey(mac.Value, ownerKey, iface);
-                        _undo.Add(new UndoStep(mac.Value, iface, Added: false, _pending.TryGetValue(key, out var before) ? before : null));
-                        _pending[key] = since.UtcTicks;
+                        _undo.Add(new UndoStep(mac.Value, iface, Added: false, _entries.SetPending(mac.Value, ownerKey, iface, since.UtcTicks)));
                     }
                 }
             }
@@ -143,7 +141,7 @@ public sealed partial class MacPool
         {
             var (candidate, candidateInterface) = entries[e];
             if (string.Equals(candidateInterface, iface, StringComparison.Ordinal)
-                && _pending.ContainsKey(new EntryKey(candidate, ownerKey, iface))
+                && _entries.PendingSince(candidate, ownerKey, iface) is not null
                 && _allocator.Range.Contains(new MacAddress(candidate))
                 && !_entries.IsHeldByOther(candidate, ownerKey)
                 && !AssignedAlready(assigned, candidate))
@@ -234,18 +232,13 @@ public sealed partial class MacPool
         for (var i = _undo.Count - 1; i >= 0; i--)
         {
             var step = _undo[i];
-            var key = new EntryKey(step.Mac, ownerKey, step.Interface);
             if (step.Added)
             {
                 RemoveEntry(step.Mac, ownerKey, step.Interface);
             }
-            else if (step.PendingBefore is long ticks)
-            {
-                _pending[key] = ticks;
-            }
             else
             {
-                _pending.Remove(key);
+                _entries.SetPending(step.Mac, ownerKey, step.Interface, step.PendingBefore);
             }
         }
 

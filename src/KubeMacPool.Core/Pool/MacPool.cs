@@ -22,10 +22,9 @@ public sealed partial class MacPool
 
     private readonly Lock _lock = new();
     private readonly Func<ulong, ulong>? _randomOffset;
-    private readonly EntryTable _entries = new();
 
-    // Pending entries are few (requests in flight), so their timestamps live apart from the bulk of entries.
-    private readonly Dictionary<EntryKey, long> _pending = [];
+    // Entries and their pending timestamps; a change costs a few chains, never the whole table (see EntryTable).
+    private readonly EntryTable _entries = new();
     private readonly Dictionary<string, string> _interfaceKeys = new(StringComparer.Ordinal);
 
     // Scratch lists reused under the lock, so a request allocates little beyond its result.
@@ -111,7 +110,7 @@ public sealed partial class MacPool
         {
             lock (_lock)
             {
-                return _pending.Count;
+                return _entries.PendingCount;
             }
         }
     }
@@ -144,7 +143,7 @@ public sealed partial class MacPool
 
     private MacEntry Entry(ulong mac, string ownerKey, string iface, MacOwner owner) =>
         new(new MacAddress(mac), owner, iface,
-            _pending.TryGetValue(new EntryKey(mac, ownerKey, iface), out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
+            _entries.PendingSince(mac, ownerKey, iface) is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
 
     // Copies the owner's entries into the scratch list, which callers may then change the table under.
     private List<(ulong Mac, string Interface)> EntriesOfLocked(string ownerKey)
@@ -187,12 +186,9 @@ public sealed partial class MacPool
 
     private void RemoveEntry(ulong mac, string ownerKey, string iface)
     {
-        _pending.Remove(new EntryKey(mac, ownerKey, iface));
         if (_entries.Remove(mac, ownerKey, iface, out var macFreed) && macFreed)
         {
             _allocator.MarkFree(new MacAddress(mac));
         }
     }
-
-    private readonly record struct EntryKey(ulong Mac, string Owner, string Interface);
 }
