@@ -22,10 +22,6 @@ internal static class WebhookServer
     {
         builder.Services.AddSingleton<ServingCertificate>();
 
-        // A review never blocks (the pool's lock is held for one owner's change at a time), so Kestrel may run it
-        // on the thread that completed the socket read instead of queueing it again: on 2 shared cores that hop
-        // was a measurable share of each review.
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<ManagerOptions>>().Value;

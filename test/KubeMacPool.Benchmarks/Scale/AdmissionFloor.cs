@@ -106,7 +106,7 @@ internal static class AdmissionFloor
         }
 
         start.Environment["DOTNET_gcServer"] = "0";
-        start.Environment["DOTNET_gcConcurrent"] = "0";
+        start.Environment["DOTNET_gcConcurrent"] = "1";
         var process = Process.Start(start)!;
         var url = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the floor server did not start");
         return (process, new Uri(url));

@@ -33,7 +33,9 @@ public static class RebuildHarness
         Console.WriteLine($"plain paged LIST (namespaces, pods, VMs; limit 500): median {floor:F0} ms of {string.Join(", ", lists.Select(l => l.ToString("F0")))}");
 
         // The manager reads its opt modes from this configuration (both opt-out here). Nothing calls it during the
-        // measurement, and failurePolicy Ignore keeps the cluster usable while no manager runs.
+        // measurement, and failurePolicy Ignore keeps the cluster usable while no manager runs. One left over from
+        // a manager started by hand (or an interrupted run) is replaced, so the harness can be run again at any time.
+        await DeleteMutatorAsync(client);
         await client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
         {
             Metadata = new V1ObjectMeta { Name = "kubemacpool-mutator" },
@@ -71,7 +73,19 @@ public static class RebuildHarness
         finally
         {
             Directory.Delete(certDir, recursive: true);
+            await DeleteMutatorAsync(client);
+        }
+    }
+
+    private static async Task DeleteMutatorAsync(Kubernetes client)
+    {
+        try
+        {
             await client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync("kubemacpool-mutator");
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Nothing to replace.
         }
     }
 
