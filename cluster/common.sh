@@ -260,3 +260,41 @@ import sys
 docs = sys.stdin.read().split("\n---\n")
 print("\n---\n".join(d for d in docs if "\nkind: PodDisruptionBudget\n" not in "\n" + d + "\n"))'
 }
+
+# The one flag both sync scripts take; sets build=yes|no. $1 names the script in the error.
+sync_arguments() {
+  local script=$1 arg
+  shift
+  build=yes
+  for arg in "$@"; do
+    case "$arg" in
+      --no-build) build=no ;;
+      *) echo "$script: unknown argument $arg (known: --no-build)" >&2; exit 2 ;;
+    esac
+  done
+}
+
+# Builds the manager (not with --no-build or KMP_MANAGER_DLL=path/kubemacpool.dll) before anything is touched, so a
+# failing build leaves what serves as it is, then copies the build to a directory of its own: the next build rewrites
+# the DLLs in place, under a process still serving. Sets stage to that directory. $1 names the script in errors.
+stage_manager_build() {
+  local script=$1 binary build_output
+  if [ -n "${KMP_MANAGER_DLL:-}" ]; then
+    binary=$KMP_MANAGER_DLL
+  else
+    binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
+    if [ "$build" = yes ]; then
+      step="building the manager"
+      if ! build_output=$(dotnet build "$REPO_ROOT/src/KubeMacPool.Manager" -c Release -v quiet -nologo 2>&1); then
+        grep -E ': (error|warning) ' <<<"$build_output" | sort -u | tail -20 >&2 || tail -20 <<<"$build_output" >&2
+        echo "$script: failed during: $step (nothing was changed)" >&2
+        exit 1
+      fi
+    fi
+  fi
+  [ -f "$binary" ] || { echo "$script: no manager build at $binary" >&2; exit 1; }
+  step="copying the build"
+  stage=$CLUSTER_DIR/manager/$(date +%Y%m%d-%H%M%S)-$$
+  mkdir -p "$stage"
+  cp -R "$(dirname "$binary")/." "$stage/"
+}

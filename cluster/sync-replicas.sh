@@ -10,13 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 step=start
 trap 'echo "cluster/sync-replicas.sh: failed during: $step" >&2' ERR
-build=yes
-for arg in "$@"; do
-  case "$arg" in
-    --no-build) build=no ;;
-    *) echo "cluster/sync-replicas.sh: unknown argument $arg (known: --no-build)" >&2; exit 2 ;;
-  esac
-done
+sync_arguments cluster/sync-replicas.sh "$@"
 REPLICAS=${REPLICAS:?REPLICAS}
 KUBECTL=(kubectl --kubeconfig "$(cluster_kubeconfig)")
 NAMESPACE=kubemacpool-system
@@ -35,22 +29,7 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 step="starting the local cluster"
 "$REPO_ROOT/cluster/up.sh" >/dev/null
 
-if [ -n "${KMP_MANAGER_DLL:-}" ]; then
-  binary=$KMP_MANAGER_DLL
-else
-  binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
-  if [ "$build" = yes ]; then
-    step="building the manager"
-    if ! build_output=$(dotnet build "$REPO_ROOT/src/KubeMacPool.Manager" -c Release -v quiet -nologo 2>&1); then
-      grep -E ': (error|warning) ' <<<"$build_output" | sort -u | tail -20 >&2 || tail -20 <<<"$build_output" >&2
-      exit 1
-    fi
-  fi
-fi
-[ -f "$binary" ] || { echo "cluster/sync-replicas.sh: no manager build at $binary" >&2; exit 1; }
-stage=$CLUSTER_DIR/manager/$(date +%Y%m%d-%H%M%S)-$$
-mkdir -p "$stage"
-cp -R "$(dirname "$binary")/." "$stage/"
+stage_manager_build cluster/sync-replicas.sh
 
 # What serves now: an earlier bed's replicas and/or a one-replica manager. They keep serving until the new ones are ready.
 old_pids=$(replica_pids)

@@ -13,13 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 step=start
 trap 'echo "cluster/sync.sh: failed during: $step" >&2' ERR
-build=yes
-for arg in "$@"; do
-  case "$arg" in
-    --no-build) build=no ;;
-    *) echo "cluster/sync.sh: unknown argument $arg (known: --no-build)" >&2; exit 2 ;;
-  esac
-done
+sync_arguments cluster/sync.sh "$@"
 REPLICAS=${REPLICAS:-1}
 [[ "$REPLICAS" =~ ^[1-9][0-9]?$ ]] || { echo "cluster/sync.sh: REPLICAS=$REPLICAS is not a number of replicas (1-99)" >&2; exit 2; }
 if [ "$REPLICAS" -gt 1 ] && [ "$KUBEVIRT_PROVIDER" = local ]; then
@@ -50,27 +44,7 @@ flock -w 300 9 || { echo "cluster/sync.sh: another cluster/sync.sh holds $REPO_R
 step="starting the local cluster"
 "$REPO_ROOT/cluster/up.sh" >/dev/null
 
-# Built before anything is touched: a failing build leaves the running manager and the webhooks as they are.
-if [ -n "${KMP_MANAGER_DLL:-}" ]; then
-  binary=$KMP_MANAGER_DLL
-elif [ "$build" = yes ]; then
-  step="building the manager"
-  if ! build_output=$(dotnet build "$REPO_ROOT/src/KubeMacPool.Manager" -c Release -v quiet -nologo 2>&1); then
-    grep -E ': (error|warning) ' <<<"$build_output" | sort -u | tail -20 >&2 || tail -20 <<<"$build_output" >&2
-    echo "cluster/sync.sh: failed during: $step (nothing was changed)" >&2
-    exit 1
-  fi
-  binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
-else
-  binary=$REPO_ROOT/_output/artifacts/bin/KubeMacPool.Manager/release/kubemacpool.dll
-fi
-[ -f "$binary" ] || { echo "cluster/sync.sh: no manager build at $binary" >&2; exit 1; }
-
-# Each manager runs from its own copy: the next build rewrites the DLLs in place, under a process still serving.
-step="copying the build"
-stage=$CLUSTER_DIR/manager/$(date +%Y%m%d-%H%M%S)-$$
-mkdir -p "$stage"
-cp -R "$(dirname "$binary")/." "$stage/"
+stage_manager_build cluster/sync.sh
 
 # Until the new manager serves, a failure or an interrupt stops it and leaves the previous one as it was.
 new_pid=
