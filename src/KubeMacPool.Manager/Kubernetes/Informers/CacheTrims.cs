@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -7,7 +8,9 @@ namespace KubeMacPool.Manager.Kubernetes.Informers;
 /// <summary>
 /// What the caches keep of each object. managedFields go everywhere (often the largest part of an object and read
 /// by nobody). Pods and VMs, the kinds that number in the hundred thousands, keep only what the pool, the collision
-/// checks and the IP controllers read.
+/// checks and the IP controllers read: not their resourceVersion (the informer resumes from the event's, before the
+/// trim, and nobody writes a cached pod or VM back), and every string that repeats across objects (namespaces, kinds,
+/// label values, annotation keys) as one shared instance.
 /// </summary>
 internal static class CacheTrims
 {
@@ -50,12 +53,11 @@ internal static class CacheTrims
             Name = pod.Metadata.Name,
             NamespaceProperty = Intern(pod.Metadata.NamespaceProperty),
             Uid = pod.Metadata.Uid,
-            ResourceVersion = pod.Metadata.ResourceVersion,
             DeletionTimestamp = pod.Metadata.DeletionTimestamp,
-            Labels = Only(pod.Metadata.Labels, WellKnown.KubeVirtLabel),
-            Annotations = Only(pod.Metadata.Annotations, WellKnown.NetworksAnnotation, WellKnown.NetworkStatusAnnotation),
+            Labels = Only(pod.Metadata.Labels, internValues: true, WellKnown.KubeVirtLabel),
+            Annotations = Only(pod.Metadata.Annotations, internValues: false, WellKnown.NetworksAnnotation, WellKnown.NetworkStatusAnnotation),
             OwnerReferences = pod.Metadata.OwnerReferences?
-                .Select(o => new V1OwnerReference { ApiVersion = o.ApiVersion, Kind = o.Kind, Name = o.Name, Uid = o.Uid, Controller = o.Controller })
+                .Select(o => new V1OwnerReference { ApiVersion = Intern(o.ApiVersion), Kind = Intern(o.Kind), Name = o.Name, Uid = o.Uid, Controller = o.Controller })
                 .ToList(),
         },
         Status = PhaseOnly(pod.Status?.Phase),
@@ -105,23 +107,35 @@ internal static class CacheTrims
                 Name = vm.Metadata.Name,
                 NamespaceProperty = Intern(vm.Metadata.NamespaceProperty),
                 Uid = vm.Metadata.Uid,
-                ResourceVersion = vm.Metadata.ResourceVersion,
                 Generation = vm.Metadata.Generation,
                 DeletionTimestamp = vm.Metadata.DeletionTimestamp,
                 Finalizers = vm.Metadata.Finalizers,
-                Annotations = Only(vm.Metadata.Annotations, KeptVirtualMachineAnnotations),
+                Annotations = Only(vm.Metadata.Annotations, internValues: false, KeptVirtualMachineAnnotations),
             },
         };
         trimmed.PackSpec(vm.Spec is { } spec ? VirtualMachineSpecs.Pack(JsonSerializer.SerializeToElement(spec)) : null);
         return trimmed;
     }
 
-    public static bool IsKeptVirtualMachineAnnotation(string key) => KeptVirtualMachineAnnotations.Contains(key);
+    /// <summary>The kept annotation key <paramref name="utf8Key"/> names, as the one shared string; null for any other key.</summary>
+    public static string? KeptVirtualMachineAnnotation(ReadOnlySpan<byte> utf8Key)
+    {
+        foreach (var key in KeptVirtualMachineAnnotations)
+        {
+            if (Ascii.Equals(utf8Key, key))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Namespaces and kinds repeat across thousands of objects: one string each, not one per object.</summary>
     public static string? Intern(string? value) => value is null ? null : string.Intern(value);
 
-    private static CompactMap? Only(IDictionary<string, string>? map, params ReadOnlySpan<string> keys)
+    /// <summary>The entries of <paramref name="keys"/> (the keys are these shared constants, never the object's copies).</summary>
+    private static CompactMap? Only(IDictionary<string, string>? map, bool internValues, params ReadOnlySpan<string> keys)
     {
         if (map is null)
         {
@@ -133,7 +147,7 @@ internal static class CacheTrims
         {
             if (map.TryGetValue(key, out var value))
             {
-                (kept ??= new List<KeyValuePair<string, string>>(keys.Length)).Add(new(key, value));
+                (kept ??= new List<KeyValuePair<string, string>>(keys.Length)).Add(new(key, internValues ? string.Intern(value) : value));
             }
         }
 

@@ -133,10 +133,6 @@ internal sealed class VirtualMachineListReader : JsonConverter<CachedVirtualMach
             {
                 metadata.Uid = reader.GetString();
             }
-            else if (Take(ref reader, "resourceVersion"u8))
-            {
-                metadata.ResourceVersion = reader.GetString();
-            }
             else if (Take(ref reader, "generation"u8))
             {
                 metadata.Generation = JsonSerializer.Deserialize<long?>(ref reader, options);
@@ -173,9 +169,11 @@ internal sealed class VirtualMachineListReader : JsonConverter<CachedVirtualMach
         List<KeyValuePair<string, string>>? kept = null;
         while (NextProperty(ref reader))
         {
-            var key = reader.GetString()!;
+            // Kept keys become the shared constant; the others are never decoded.
+            var key = reader.ValueIsEscaped ? CacheTrims.KeptVirtualMachineAnnotation(System.Text.Encoding.UTF8.GetBytes(reader.GetString()!))
+                : CacheTrims.KeptVirtualMachineAnnotation(reader.ValueSpan);
             reader.Read();
-            if (CacheTrims.IsKeptVirtualMachineAnnotation(key) && reader.TokenType == JsonTokenType.String)
+            if (key is not null && reader.TokenType == JsonTokenType.String)
             {
                 (kept ??= new(2)).Add(new(key, reader.GetString()!));
             }

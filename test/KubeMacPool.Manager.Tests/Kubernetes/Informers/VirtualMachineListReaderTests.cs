@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Informers;
 using KubeMacPool.Manager.Kubernetes.Models;
 
@@ -74,16 +75,52 @@ public sealed class VirtualMachineListReaderTests
     {
         var vm = KubernetesJson.Deserialize<CachedVirtualMachineList>(List(FullVm)).Items.Single();
 
-        Assert.Equal(("vm-a", "ns1", "u-1", "42", 3L), (vm.Metadata.Name, vm.Metadata.NamespaceProperty, vm.Metadata.Uid, vm.Metadata.ResourceVersion, vm.Metadata.Generation));
+        Assert.Equal(("vm-a", "ns1", "u-1", 3L), (vm.Metadata.Name, vm.Metadata.NamespaceProperty, vm.Metadata.Uid, vm.Metadata.Generation));
+        Assert.Null(vm.Metadata.ResourceVersion);
         Assert.Equal(new DateTime(2026, 11, 29, 22, 0, 0, DateTimeKind.Utc), vm.Metadata.DeletionTimestamp);
         Assert.Equal(["k8s.v1.cni.cncf.io/kubeMacPoolCleanUp"], vm.Metadata.Finalizers);
         Assert.Equal(["kubemacpool.io/transaction-timestamp"], vm.Metadata.Annotations.Keys);
+        Assert.Same(WellKnown.TransactionTimestampAnnotation, vm.Metadata.Annotations.Keys.Single());
         Assert.Null(vm.Metadata.ManagedFields);
         Assert.Null(vm.Metadata.Labels);
         Assert.Null(vm.Status);
         Assert.Equal(
             """{"template":{"spec":{"domain":{"devices":{"interfaces":[{"name":"default","masquerade":{},"macAddress":"02:50:00:00:00:00"},{"name":"br1","bridge":{},"macAddress":"02:50:00:00:00:01"}]}},"networks":[{"name":"default","pod":{}},{"name":"br1","multus":{"networkName":"br1"}}]}}}""",
             vm.Spec!.ToJsonString());
+    }
+
+    [Fact]
+    public void An_escaped_kept_key_is_still_kept()
+    {
+        var escaped = FullVm.Replace("\"kubemacpool.io/transaction-timestamp\"", "\"kubemacpool.io\\/transaction-timestamp\"", StringComparison.Ordinal);
+        var vm = KubernetesJson.Deserialize<CachedVirtualMachineList>(List(escaped)).Items.Single();
+
+        Assert.Same(WellKnown.TransactionTimestampAnnotation, vm.Metadata.Annotations.Keys.Single());
+    }
+
+    [Fact]
+    public void A_cached_pod_shares_the_strings_that_repeat_across_pods()
+    {
+        V1Pod Pod(string name) => CacheTrims.Pod(KubernetesJson.Deserialize<V1Pod>($$$"""
+            {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "{{{name}}}", "namespace": "ns1", "uid": "u-{{{name}}}", "resourceVersion": "7",
+                          "labels": {"kubevirt.io": "virt-launcher", "other": "x"},
+                          "annotations": {"k8s.v1.cni.cncf.io/networks": "[{\"name\":\"br1\"}]"},
+                          "ownerReferences": [{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "name": "{{{name}}}", "uid": "o-{{{name}}}"}]},
+             "spec": {"containers": [{"name": "c", "image": "i"}]},
+             "status": {"phase": "Running"}}
+            """));
+
+        var (a, b) = (Pod("a"), Pod("b"));
+
+        Assert.Null(a.Metadata.ResourceVersion);
+        Assert.Null(a.Spec);
+        Assert.Equal(["kubevirt.io"], a.Metadata.Labels.Keys);
+        Assert.Same(a.Metadata.Labels["kubevirt.io"], b.Metadata.Labels["kubevirt.io"]);
+        Assert.Same(a.Metadata.NamespaceProperty, b.Metadata.NamespaceProperty);
+        Assert.Same(a.Metadata.OwnerReferences[0].ApiVersion, b.Metadata.OwnerReferences[0].ApiVersion);
+        Assert.Same(a.Metadata.OwnerReferences[0].Kind, b.Metadata.OwnerReferences[0].Kind);
+        Assert.Equal(("a", "o-a", "Running"), (a.Metadata.OwnerReferences[0].Name, a.Metadata.OwnerReferences[0].Uid, a.Status.Phase));
     }
 
     [Fact]
