@@ -25,6 +25,7 @@ internal sealed partial class ResourceWatcher<T>(
     // The version of the last event handed over (a field, not a local, so a watch that breaks with an exception
     // resumes after what it already delivered instead of replaying it); null means relist.
     private string? _resourceVersion;
+    private bool _streamedSinceFailure;
 
     /// <summary>Completes once the first full list has been handled.</summary>
     public Task Synced => _synced.Task;
@@ -34,6 +35,7 @@ internal sealed partial class ResourceWatcher<T>(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
+        var failures = 0;
         _resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -50,6 +52,7 @@ internal sealed partial class ResourceWatcher<T>(
 
                 _resourceVersion = await WatchAsync(cancellationToken);
                 backoff.Reset();
+                failures = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -62,8 +65,16 @@ internal sealed partial class ResourceWatcher<T>(
             }
             catch (Exception e)
             {
+                if (_streamedSinceFailure)
+                {
+                    // The stream worked before it broke: a fresh failure, not one more of a series.
+                    backoff.Reset();
+                    failures = 0;
+                }
+
+                _streamedSinceFailure = false;
                 var delay = backoff.Next();
-                LogWatchFailed(logger, client.Resource, delay.TotalMilliseconds, e);
+                LogFailure(e, ++failures, delay);
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -115,6 +126,7 @@ internal sealed partial class ResourceWatcher<T>(
             await foreach (var (type, item) in events)
             {
                 idle.CancelAfter(WatchIdleLimit);
+                _streamedSinceFailure = true;
                 var version = item.Metadata?.ResourceVersion;
                 if (type is not WatchEventType.Bookmark and not WatchEventType.Error)
                 {
@@ -133,6 +145,43 @@ internal sealed partial class ResourceWatcher<T>(
         return expired ? null : resourceVersion;
     }
 
+    /// <summary>
+    /// A connection closed under the stream (an API server restart, a balancer's idle timeout, an HTTP/2 GOAWAY) is
+    /// routine: one line without a stack trace, at Information the first time. Only a failure that repeats is a
+    /// warning, and only an unexpected one carries its stack trace.
+    /// </summary>
+    private void LogFailure(Exception e, int failures, TimeSpan delay)
+    {
+        if (!IsConnectionCut(e))
+        {
+            LogWatchFailed(logger, client.Resource, delay.TotalMilliseconds, e);
+            return;
+        }
+
+        var reason = e.GetBaseException().Message;
+        if (failures == 1)
+        {
+            LogConnectionCut(logger, client.Resource, reason, delay.TotalMilliseconds, _resourceVersion ?? "none (a new list)");
+        }
+        else
+        {
+            LogConnectionFailing(logger, client.Resource, failures, reason, delay.TotalMilliseconds);
+        }
+    }
+
+    private static bool IsConnectionCut(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is IOException or System.Net.Sockets.SocketException or HttpRequestException { StatusCode: null })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool IsExpired(Exception e) => e switch
     {
         KubernetesException k => k.Status?.Code == 410,
@@ -148,6 +197,12 @@ internal sealed partial class ResourceWatcher<T>(
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "List/watch of {Resource} failed; retrying in {DelayMs} ms")]
     private static partial void LogWatchFailed(ILogger logger, string resource, double delayMs, Exception exception);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Connection for {Resource} closed ({Reason}); reconnecting in {DelayMs} ms from resourceVersion {ResourceVersion}")]
+    private static partial void LogConnectionCut(ILogger logger, string resource, string reason, double delayMs, string resourceVersion);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "List/watch of {Resource} failed {Failures} times in a row ({Reason}); retrying in {DelayMs} ms")]
+    private static partial void LogConnectionFailing(ILogger logger, string resource, int failures, string reason, double delayMs);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Watch of {Resource} reported an error")]
     private static partial void LogWatchError(ILogger logger, string resource, Exception exception);

@@ -122,6 +122,9 @@ internal sealed class FakeWatch<T>(string resourceVersion)
     /// <summary>The connection breaks: the enumeration throws.</summary>
     public void Break() => _steps.Writer.TryComplete(new HttpOperationException("connection reset"));
 
+    /// <summary>Ends the stream with <paramref name="error"/>, as the client surfaces a connection problem.</summary>
+    public void Break(Exception error) => _steps.Writer.TryComplete(error);
+
     /// <summary>The 410 comes as an exception thrown by the stream rather than through onError.</summary>
     public void ThrowExpired() =>
         _steps.Writer.TryComplete(new KubernetesException(new V1Status { Code = 410, Reason = "Expired" }));

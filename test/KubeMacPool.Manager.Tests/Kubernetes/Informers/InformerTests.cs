@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Informers;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using static KubeMacPool.Manager.Tests.Kubernetes.Informers.ConfigMaps;
 
 namespace KubeMacPool.Manager.Tests.Kubernetes.Informers;
@@ -19,7 +19,9 @@ public sealed class InformerTests : IAsyncDisposable
     private Informer<V1ConfigMap>? _informer;
     private Task? _run;
 
-    private Informer<V1ConfigMap> Informer => _informer ??= new(_client, Trim, false, NullLoggerFactory.Instance, _time);
+    private readonly RecordingLoggerFactory _loggers = new();
+
+    private Informer<V1ConfigMap> Informer => _informer ??= new(_client, Trim, false, _loggers, _time);
 
     private Func<V1ConfigMap, V1ConfigMap>? Trim { get; set; }
 
@@ -126,6 +128,47 @@ public sealed class InformerTests : IAsyncDisposable
         _time.Advance(delay);
         Assert.Equal("12", (await _client.NextWatchAsync()).ResourceVersion);
         Assert.Single(_client.ListCalls);
+    }
+
+    [Fact]
+    public async Task A_connection_cut_under_the_watch_is_one_line_and_only_a_repeated_failure_a_warning()
+    {
+        _client.EnqueuePages(Page("10", null));
+        await SubscribeAsync("s1");
+        Start();
+
+        (await _client.NextWatchAsync()).Send(WatchEventType.Added, Map("b", "12")).Break(new HttpRequestException("copying content", new EndOfStreamException("past the end")));
+        _time.Advance(await _time.NextArmedAsync());
+        (await _client.NextWatchAsync()).Break(new HttpRequestException("connection refused", new System.Net.Sockets.SocketException(111)));
+        _time.Advance(await _time.NextArmedAsync());
+        (await _client.NextWatchAsync()).Break(new InvalidOperationException("something unexpected"));
+        await _time.NextArmedAsync();
+
+        var failures = _loggers.Lines.Where(l => l.EventId is 102 or 105 or 106).ToList();
+        Assert.Equal(3, failures.Count);
+        Assert.Equal((LogLevel.Information, 105, false), (failures[0].Level, failures[0].EventId, failures[0].WithException));
+        Assert.Contains("past the end", failures[0].Message, StringComparison.Ordinal);
+        Assert.Contains("resourceVersion 12", failures[0].Message, StringComparison.Ordinal);
+        Assert.Equal((LogLevel.Warning, 106, false), (failures[1].Level, failures[1].EventId, failures[1].WithException));
+        Assert.Contains("2 times in a row", failures[1].Message, StringComparison.Ordinal);
+        Assert.Equal((LogLevel.Warning, 102, true), (failures[2].Level, failures[2].EventId, failures[2].WithException));
+        Assert.Single(_client.ListCalls);
+    }
+
+    [Fact]
+    public async Task A_watch_that_streamed_before_it_broke_starts_a_fresh_series()
+    {
+        _client.EnqueuePages(Page("10", null));
+        await SubscribeAsync("s1");
+        Start();
+
+        (await _client.NextWatchAsync()).Break(new HttpRequestException("reset", new IOException("reset")));
+        _time.Advance(await _time.NextArmedAsync());
+        (await _client.NextWatchAsync()).Send(WatchEventType.Added, Map("b", "12")).Break(new HttpRequestException("reset", new IOException("reset")));
+        var delay = await _time.NextArmedAsync();
+
+        Assert.Equal([105, 105], _loggers.Lines.Where(l => l.EventId is 102 or 105 or 106).Select(l => l.EventId));
+        Assert.InRange(delay, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
