@@ -14,10 +14,15 @@ internal sealed class ObjectCache<T>
 {
     public const string NamespaceIndex = "namespace";
 
-    private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
+    // Keyed by the object's own namespace and name strings: a "namespace/name" string per cached object would cost
+    // ~70 bytes each at 100,000 objects. Lookups by such a string go through the alternate (span) comparer.
+    private readonly ConcurrentDictionary<ObjectKey, T> _items = new(ObjectKey.Comparer);
+    private readonly ConcurrentDictionary<ObjectKey, T>.AlternateLookup<ReadOnlySpan<char>> _itemsByText;
     private readonly Lock _indexLock = new();
-    private readonly Dictionary<string, (Func<T, IEnumerable<string>> Keys, Dictionary<string, HashSet<string>> Map)> _indexes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Func<T, IEnumerable<string>> Keys, Dictionary<string, HashSet<ObjectKey>> Map)> _indexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+
+    public ObjectCache() => _itemsByText = _items.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public int Count => _items.Count;
 
@@ -32,7 +37,7 @@ internal sealed class ObjectCache<T>
     /// </summary>
     public void AddIndex(string name, Func<T, IEnumerable<string>> keys)
     {
-        var map = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var map = new Dictionary<string, HashSet<ObjectKey>>(StringComparer.Ordinal);
         lock (_indexLock)
         {
             _indexes[name] = (keys, map);
@@ -43,13 +48,13 @@ internal sealed class ObjectCache<T>
         }
     }
 
-    public T? Get(string key) => _items.GetValueOrDefault(key);
+    public T? Get(string key) => _itemsByText.TryGetValue(key, out var item) ? item : default;
 
-    public T? Get(string? @namespace, string name) => Get(KeyOf(@namespace, name));
+    public T? Get(string? @namespace, string name) => _items.GetValueOrDefault(new ObjectKey(@namespace, name));
 
     public IReadOnlyList<T> List() => [.. _items.Values];
 
-    public IReadOnlyCollection<string> Keys() => [.. _items.Keys];
+    public IReadOnlyCollection<string> Keys() => [.. _items.Keys.Select(k => k.ToString())];
 
     /// <summary>The objects of a namespace; the index is built on first use (most kinds are never asked this).</summary>
     public IReadOnlyList<T> InNamespace(string @namespace)
@@ -70,7 +75,7 @@ internal sealed class ObjectCache<T>
 
     public IReadOnlyList<T> ByIndex(string index, string value)
     {
-        string[] keys;
+        ObjectKey[] keys;
         lock (_indexLock)
         {
             if (!_indexes[index].Map.TryGetValue(value, out var set))
@@ -126,11 +131,11 @@ internal sealed class ObjectCache<T>
 
     internal void Upsert(T item)
     {
-        var key = KeyOf(item);
+        var key = ObjectKey.Of(item);
         _items.TryGetValue(key, out var previous);
         _items[key] = item;
         Reindex(key, previous, item);
-        if (_waiters.TryRemove(key, out var waiter))
+        if (!_waiters.IsEmpty && _waiters.TryRemove(key.ToString(), out var waiter))
         {
             waiter.TrySetResult();
         }
@@ -138,7 +143,7 @@ internal sealed class ObjectCache<T>
 
     internal void Remove(T item)
     {
-        var key = KeyOf(item);
+        var key = ObjectKey.Of(item);
         if (_items.TryRemove(key, out var previous))
         {
             Reindex(key, previous, default);
@@ -149,10 +154,10 @@ internal sealed class ObjectCache<T>
     internal List<T> Replace(IReadOnlyList<T> items)
     {
         var removed = new List<T>();
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var present = new HashSet<ObjectKey>(ObjectKey.Comparer);
         foreach (var item in items)
         {
-            present.Add(KeyOf(item));
+            present.Add(ObjectKey.Of(item));
             Upsert(item);
         }
 
@@ -168,7 +173,7 @@ internal sealed class ObjectCache<T>
         return removed;
     }
 
-    private void Reindex(string key, T? previous, T? current)
+    private void Reindex(ObjectKey key, T? previous, T? current)
     {
         lock (_indexLock)
         {
@@ -193,13 +198,13 @@ internal sealed class ObjectCache<T>
         }
     }
 
-    private static void File(Dictionary<string, HashSet<string>> map, string key, IEnumerable<string> values)
+    private static void File(Dictionary<string, HashSet<ObjectKey>> map, ObjectKey key, IEnumerable<string> values)
     {
         foreach (var value in values)
         {
             if (!map.TryGetValue(value, out var set))
             {
-                map[value] = set = new HashSet<string>(StringComparer.Ordinal);
+                map[value] = set = new HashSet<ObjectKey>(ObjectKey.Comparer);
             }
 
             set.Add(key);

@@ -26,6 +26,25 @@ public sealed class ObjectCacheTests
     }
 
     [Fact]
+    public void An_object_is_found_by_its_key_text_and_by_its_parts_alike()
+    {
+        var cache = new ObjectCache<V1ConfigMap>();
+        var clusterScoped = Map("c", "1");
+        clusterScoped.Metadata.NamespaceProperty = null;
+        cache.Upsert(Map("a", "1"));
+        cache.Upsert(clusterScoped);
+
+        Assert.Same(cache.Get("ns/a"), cache.Get("ns", "a"));
+        Assert.NotNull(cache.Get("ns/a"));
+        Assert.Same(cache.Get("c"), cache.Get(null, "c"));
+        Assert.NotNull(cache.Get("c"));
+        Assert.Null(cache.Get("ns/c"));
+        Assert.Null(cache.Get("a"));
+        Assert.Null(cache.Get("ns/a/extra"));
+        Assert.Equal(["c", "ns/a"], cache.Keys().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_custom_index_follows_add_update_and_delete()
     {
         var cache = CacheByApp();
