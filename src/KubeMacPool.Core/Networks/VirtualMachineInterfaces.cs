@@ -56,21 +56,11 @@ public sealed class VirtualMachineInterfaces
     public IReadOnlyList<VmInterface> InterfacesGettingMacs =>
         Networks.Count == 0 ? [] : Interfaces.Where(GetsMac).ToList();
 
-    /// <summary>Reads a whole VirtualMachine object (its <c>spec</c>).</summary>
-    public static VirtualMachineInterfaces Read(JsonObject vm)
-    {
-        try
-        {
-            return ReadSpec(JsonNav.Child(vm, "spec"));
-        }
-        catch (ArgumentException e)
-        {
-            return Malformed(e.Message); // a JsonObject parsed from text with a duplicate key throws when first indexed
-        }
-    }
+    /// <summary>Reads a whole VirtualMachine object (its <c>spec</c>): the admission path, straight from the review.</summary>
+    public static VirtualMachineInterfaces Read(JsonElement vm) => ReadElement(JsonNav.Child(vm, "spec"));
 
     /// <summary>Reads a VirtualMachine's <c>spec</c> (null when the object has none).</summary>
-    public static VirtualMachineInterfaces ReadSpec(JsonNode? spec)
+    private static VirtualMachineInterfaces ReadElement(JsonElement? spec)
     {
         try
         {
@@ -81,6 +71,12 @@ public sealed class VirtualMachineInterfaces
             return Malformed(e.Message);
         }
     }
+
+    /// <summary>Reads a whole VirtualMachine tree (its <c>spec</c>).</summary>
+    public static VirtualMachineInterfaces Read(JsonObject vm) => ReadNode(vm, static v => JsonNav.Child(v, "spec"));
+
+    /// <summary>Reads a VirtualMachine's <c>spec</c> tree (null when the object has none).</summary>
+    public static VirtualMachineInterfaces ReadSpec(JsonNode? spec) => ReadNode(spec, static s => s);
 
     /// <summary>The raw interfaces list of a VM object (null when absent or not reachable).</summary>
     public static JsonNode? InterfacesNode(JsonObject vm)
@@ -119,25 +115,54 @@ public sealed class VirtualMachineInterfaces
     /// decoded structs sees it: key order, null versus absent and "" versus absent do not count. An absent list
     /// equals an empty one (both mean "no MAC work").
     /// </summary>
+    public static bool InterfacesDiffer(JsonElement oldVm, JsonElement newVm) =>
+        !GoJsonEquality.Equal(NonEmpty(InterfacesElement(oldVm)), NonEmpty(InterfacesElement(newVm)));
+
+    /// <summary><see cref="InterfacesDiffer(JsonElement, JsonElement)"/> of two trees.</summary>
     public static bool InterfacesDiffer(JsonObject oldVm, JsonObject newVm)
     {
         try
         {
-            return !GoJsonEquality.Equal(NonEmpty(InterfacesNode(oldVm)), NonEmpty(InterfacesNode(newVm)));
+            using var oldDocument = JsonTrees.ToDocument(oldVm);
+            using var newDocument = JsonTrees.ToDocument(newVm);
+            return InterfacesDiffer(oldDocument.RootElement, newDocument.RootElement);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or JsonException)
         {
             return true; // a duplicate key inside the lists: let the update path look
         }
-
-        static JsonNode? NonEmpty(JsonNode? list) => list is JsonArray { Count: 0 } ? null : list;
     }
 
-    private static string? Parse(JsonNode? spec, out VirtualMachineInterfaces? view)
+    private static JsonElement? InterfacesElement(JsonElement vm) =>
+        JsonNav.Path(vm, "spec", "template", "spec", "domain", "devices", "interfaces");
+
+    private static JsonElement? NonEmpty(JsonElement? list) => list is { ValueKind: JsonValueKind.Array } array && array.GetArrayLength() == 0 ? null : list;
+
+    // One reader: a tree (the cold callers') is written out and read as an element; a duplicate key is an error.
+    private static VirtualMachineInterfaces ReadNode<T>(T node, Func<T, JsonNode?> select)
+        where T : JsonNode?
+    {
+        try
+        {
+            if (select(node) is not { } selected)
+            {
+                return ReadElement(null);
+            }
+
+            using var document = JsonTrees.ToDocument(selected);
+            return ReadElement(document.RootElement);
+        }
+        catch (Exception e) when (e is ArgumentException or JsonException)
+        {
+            return Malformed(e.Message);
+        }
+    }
+
+    private static string? Parse(JsonElement? spec, out VirtualMachineInterfaces? view)
     {
         view = null;
         string? error = null;
-        if (!TryObject(spec, "spec", ref error, out var specObj) || !TryObject(specObj?["template"], "spec.template", ref error, out var template))
+        if (!TryObject(spec, "spec", ref error, out var specObj) || !TryObject(JsonNav.Child(specObj, "template"), "spec.template", ref error, out var template))
         {
             return error;
         }
@@ -148,19 +173,20 @@ public sealed class VirtualMachineInterfaces
             return null;
         }
 
-        if (!TryObject(template["spec"], "spec.template.spec", ref error, out var templateSpec)
-            || !TryObject(templateSpec?["domain"], "spec.template.spec.domain", ref error, out var domain)
-            || !TryObject(domain?["devices"], "spec.template.spec.domain.devices", ref error, out var devices)
-            || !TryList(devices?["interfaces"], InterfacesPath, ref error, out var interfaceNodes)
-            || !TryList(templateSpec?["networks"], NetworksPath, ref error, out var networkNodes))
+        if (!TryObject(JsonNav.Child(template, "spec"), "spec.template.spec", ref error, out var templateSpec)
+            || !TryObject(JsonNav.Child(templateSpec, "domain"), "spec.template.spec.domain", ref error, out var domain)
+            || !TryObject(JsonNav.Child(domain, "devices"), "spec.template.spec.domain.devices", ref error, out var devices)
+            || !TryList(JsonNav.Child(devices, "interfaces"), InterfacesPath, ref error, out var interfaceNodes)
+            || !TryList(JsonNav.Child(templateSpec, "networks"), NetworksPath, ref error, out var networkNodes))
         {
             return error;
         }
 
-        var interfaces = new List<VmInterface>();
-        for (var i = 0; i < interfaceNodes.Count; i++)
+        var interfaces = new List<VmInterface>(interfaceNodes?.GetArrayLength() ?? 0);
+        var index = 0;
+        foreach (var node in interfaceNodes?.EnumerateArray() ?? default)
         {
-            if (ReadInterface(interfaceNodes[i], i, out var iface) is { } problem)
+            if (ReadInterface(node, index++, out var iface) is { } problem)
             {
                 return problem;
             }
@@ -168,10 +194,11 @@ public sealed class VirtualMachineInterfaces
             interfaces.Add(iface!);
         }
 
-        var networks = new List<VmNetwork>();
-        for (var i = 0; i < networkNodes.Count; i++)
+        var networks = new List<VmNetwork>(networkNodes?.GetArrayLength() ?? 0);
+        index = 0;
+        foreach (var node in networkNodes?.EnumerateArray() ?? default)
         {
-            if (ReadNetwork(networkNodes[i], $"{NetworksPath}[{i}]", out var network) is { } problem)
+            if (ReadNetwork(node, index++, out var network) is { } problem)
             {
                 return problem;
             }
@@ -183,17 +210,17 @@ public sealed class VirtualMachineInterfaces
         return null;
     }
 
-    private static string? ReadInterface(JsonNode? node, int index, out VmInterface? iface)
+    private static string? ReadInterface(JsonElement node, int index, out VmInterface? iface)
     {
         iface = null;
         string? error = null;
-        var path = $"{InterfacesPath}[{index}]";
-        if (node is not JsonObject obj)
+        if (node.ValueKind != JsonValueKind.Object)
         {
-            return $"{path} must be an object, not {NetworkSelectionFields.Describe(node)}";
+            return $"{InterfacesPath}[{index}] must be an object, not {NetworkSelectionFields.Describe(node.ValueKind)}";
         }
 
-        if (!TryString(obj["name"], path + ".name", ref error, out var name) || !TryString(obj["macAddress"], path + ".macAddress", ref error, out var mac))
+        if (!TryString(JsonNav.Child(node, "name"), InterfacesPath, index, "name", ref error, out var name)
+            || !TryString(JsonNav.Child(node, "macAddress"), InterfacesPath, index, "macAddress", ref error, out var mac))
         {
             return error;
         }
@@ -201,7 +228,7 @@ public sealed class VirtualMachineInterfaces
         var binding = InterfaceBinding.None;
         foreach (var (key, kind) in Bindings)
         {
-            if (!TryObject(obj[key], $"{path}.{key}", ref error, out var set))
+            if (!TryObject(JsonNav.Child(node, key), InterfacesPath, index, key, ref error, out var set))
             {
                 return error;
             }
@@ -212,8 +239,8 @@ public sealed class VirtualMachineInterfaces
             }
         }
 
-        if (!TryObject(obj["binding"], path + ".binding", ref error, out var plugin)
-            || !TryString(plugin?["name"], path + ".binding.name", ref error, out var pluginName))
+        if (!TryObject(JsonNav.Child(node, "binding"), InterfacesPath, index, "binding", ref error, out var plugin)
+            || !TryString(JsonNav.Child(plugin, "name"), InterfacesPath, index, "binding.name", ref error, out var pluginName))
         {
             return error;
         }
@@ -227,53 +254,60 @@ public sealed class VirtualMachineInterfaces
         return null;
     }
 
-    private static string? ReadNetwork(JsonNode? node, string path, out VmNetwork? network)
+    private static string? ReadNetwork(JsonElement node, int index, out VmNetwork? network)
     {
         network = null;
         string? error = null;
-        if (node is not JsonObject obj)
+        if (node.ValueKind != JsonValueKind.Object)
         {
-            return $"{path} must be an object, not {NetworkSelectionFields.Describe(node)}";
+            return $"{NetworksPath}[{index}] must be an object, not {NetworkSelectionFields.Describe(node.ValueKind)}";
         }
 
-        if (!TryString(obj["name"], path + ".name", ref error, out var name)
-            || !TryObject(obj["pod"], path + ".pod", ref error, out var pod)
-            || !TryObject(obj["multus"], path + ".multus", ref error, out var multus)
-            || !TryString(multus?["networkName"], path + ".multus.networkName", ref error, out var networkName))
+        if (!TryString(JsonNav.Child(node, "name"), NetworksPath, index, "name", ref error, out var name)
+            || !TryObject(JsonNav.Child(node, "pod"), NetworksPath, index, "pod", ref error, out var pod)
+            || !TryObject(JsonNav.Child(node, "multus"), NetworksPath, index, "multus", ref error, out var multus)
+            || !TryString(JsonNav.Child(multus, "networkName"), NetworksPath, index, "multus.networkName", ref error, out var networkName))
         {
             return error;
         }
 
-        var isDefault = multus?["default"];
-        if (isDefault is not null && isDefault.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+        var isDefault = JsonNav.Child(multus, "default");
+        if (isDefault is { ValueKind: not (JsonValueKind.True or JsonValueKind.False) } notBoolean)
         {
-            return $"{path}.multus.default must be a boolean, not {NetworkSelectionFields.Describe(isDefault)}";
+            return $"{NetworksPath}[{index}].multus.default must be a boolean, not {NetworkSelectionFields.Describe(notBoolean.ValueKind)}";
         }
 
         // Multus before pod: upstream only asks "is multus set" (KubeVirt refuses both at once anyway).
         network = multus is not null
-            ? new VmNetwork(name ?? "", NetworkSource.Multus, networkName, isDefault?.GetValue<bool>() ?? false)
+            ? new VmNetwork(name ?? "", NetworkSource.Multus, networkName, isDefault?.ValueKind == JsonValueKind.True)
             : new VmNetwork(name ?? "", pod is not null ? NetworkSource.Pod : NetworkSource.Other);
         return null;
     }
 
-    // Each helper: null is "absent" (Go's zero value); a wrong JSON type sets the error and returns false.
-    private static bool TryObject(JsonNode? node, string path, ref string? error, out JsonObject? obj)
+    // Each helper: null is "absent" (Go's zero value); a wrong JSON type sets the error and returns false. Paths of
+    // list items are only formatted on an error: the valid VM, the common case, costs no string work.
+    private static bool TryObject(JsonElement? node, string path, ref string? error, out JsonElement? obj)
     {
-        obj = node as JsonObject;
-        return node is null || obj is not null || Fail($"{path} must be an object, not {NetworkSelectionFields.Describe(node)}", ref error);
+        obj = node is { ValueKind: JsonValueKind.Object } ? node : null;
+        return node is null || obj is not null || Fail($"{path} must be an object, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
     }
 
-    private static bool TryList(JsonNode? node, string path, ref string? error, out JsonArray array)
+    private static bool TryObject(JsonElement? node, string list, int index, string field, ref string? error, out JsonElement? obj)
     {
-        array = node as JsonArray ?? [];
-        return node is null or JsonArray || Fail($"{path} must be a list, not {NetworkSelectionFields.Describe(node)}", ref error);
+        obj = node is { ValueKind: JsonValueKind.Object } ? node : null;
+        return node is null || obj is not null || Fail($"{list}[{index}].{field} must be an object, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
     }
 
-    private static bool TryString(JsonNode? node, string path, ref string? error, out string? text)
+    private static bool TryList(JsonElement? node, string path, ref string? error, out JsonElement? array)
     {
-        text = node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
-        return node is null || text is not null || Fail($"{path} must be a string, not {NetworkSelectionFields.Describe(node)}", ref error);
+        array = node is { ValueKind: JsonValueKind.Array } ? node : null;
+        return node is null || array is not null || Fail($"{path} must be a list, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
+    }
+
+    private static bool TryString(JsonElement? node, string list, int index, string field, ref string? error, out string? text)
+    {
+        text = node is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+        return node is null || text is not null || Fail($"{list}[{index}].{field} must be a string, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
     }
 
     private static VirtualMachineInterfaces Malformed(string error) => new(true, [], [], "invalid virtual machine: " + error);

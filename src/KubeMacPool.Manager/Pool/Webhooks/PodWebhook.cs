@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
 using KubeMacPool.Manager.Admission;
@@ -22,23 +22,24 @@ internal sealed partial class PodWebhook(
 
     public ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
-        var pod = request.Object!;
-        var metadata = pod["metadata"] as JsonObject;
-        var annotations = metadata?["annotations"] as JsonObject;
-        var networks = annotations?[WellKnown.NetworksAnnotation];
-        if (networks is null || annotations!.ContainsKey(WellKnown.NetworkStatusAnnotation))
+        var pod = request.Object!.Value;
+        var metadata = JsonNav.Child(pod, "metadata") is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null;
+        var annotations = JsonNav.Child(metadata, "annotations");
+        if (JsonNav.Child(annotations, WellKnown.NetworksAnnotation) is not { } networks
+            || annotations!.Value.TryGetProperty(WellKnown.NetworkStatusAnnotation, out _))
         {
             return ValueTask.FromResult(AdmissionResult.Allow());
         }
 
-        var @namespace = metadata?["namespace"]?.GetValue<string>() ?? request.Namespace ?? "";
-        var parsed = NetworkSelectionAnnotation.Parse(networks.GetValueKind() == System.Text.Json.JsonValueKind.String ? networks.GetValue<string>() : "", @namespace);
+        // GetString throws on a value that is not a string, as the node tree did: a garbled object is an internal error.
+        var @namespace = JsonNav.Child(metadata, "namespace")?.GetString() ?? request.Namespace ?? "";
+        var parsed = NetworkSelectionAnnotation.Parse(JsonNav.Text(networks) ?? "", @namespace);
         switch (parsed.Form)
         {
             case NetworkAnnotationForm.Invalid:
                 return ValueTask.FromResult(AdmissionResult.Deny(parsed.Error!));
             case NetworkAnnotationForm.CommaForm:
-                var podName = metadata?["name"]?.ToString();
+                var podName = NodeText(JsonNav.Child(metadata, "name"));
                 LogCommaForm(logger, @namespace, podName);
                 return ValueTask.FromResult(AdmissionResult.Allow());
             case NetworkAnnotationForm.Absent:
@@ -50,7 +51,7 @@ internal sealed partial class PodWebhook(
             return ValueTask.FromResult(AdmissionResult.Allow());
         }
 
-        var name = metadata?["name"]?.GetValue<string>() is { Length: > 0 } n ? n : TemporaryOwnerPrefix + request.Uid;
+        var name = JsonNav.Child(metadata, "name")?.GetString() is { Length: > 0 } n ? n : TemporaryOwnerPrefix + request.Uid;
         var owner = MacOwner.Pod(@namespace, name);
         var requests = parsed.Elements
             .Select(e => e.Mac is null ? MacRequest.Allocate(e.InterfaceKey) : MacRequest.Requested(e.InterfaceKey, e.Mac))
@@ -75,12 +76,29 @@ internal sealed partial class PodWebhook(
     }
 
     /// <summary>A virt-launcher pod of a VM: the VM webhook owns those MACs. A VMI without a VM is handled here.</summary>
-    private bool IsLauncherOfVirtualMachine(JsonObject? metadata, string @namespace) =>
-        metadata?["ownerReferences"] is JsonArray owners
-        && owners.OfType<JsonObject>().Any(o =>
-            o["kind"]?.ToString() == "VirtualMachineInstance"
-            && o["name"]?.ToString() is { } vmi
-            && virtualMachines.Cache.Get(@namespace, vmi) is not null);
+    private bool IsLauncherOfVirtualMachine(JsonElement? metadata, string @namespace)
+    {
+        if (JsonNav.Child(metadata, "ownerReferences") is not { ValueKind: JsonValueKind.Array } owners)
+        {
+            return false;
+        }
+
+        foreach (var owner in owners.EnumerateArray())
+        {
+            if (NodeText(JsonNav.Child(owner, "kind")) == "VirtualMachineInstance"
+                && NodeText(JsonNav.Child(owner, "name")) is { } vmi
+                && virtualMachines.Cache.Get(@namespace, vmi) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A value as the node tree's ToString gave it: a string's text, anything else as JSON.
+    private static string? NodeText(JsonElement? value) =>
+        value is { ValueKind: JsonValueKind.String } text ? text.GetString() : value?.GetRawText();
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Debug, Message = "Pod {Namespace}/{Name}: only the JSON list form of the networks annotation is given MACs; the comma form is left as it is")]
     private static partial void LogCommaForm(ILogger logger, string @namespace, string? name);
