@@ -53,8 +53,22 @@ public sealed class VirtualMachineInterfaces
     /// The interfaces the create path and the startup scan give a MAC to (spec §3.11), in order. None when the VM
     /// has no interfaces or no networks at all (upstream returns early then, even for masquerade).
     /// </summary>
-    public IReadOnlyList<VmInterface> InterfacesGettingMacs =>
-        Networks.Count == 0 ? [] : Interfaces.Where(GetsMac).ToList();
+    public IReadOnlyList<VmInterface> InterfacesGettingMacs
+    {
+        get
+        {
+            var getting = new List<VmInterface>(Networks.Count == 0 ? 0 : Interfaces.Count);
+            foreach (var iface in Networks.Count == 0 ? [] : Interfaces)
+            {
+                if (GetsMac(iface))
+                {
+                    getting.Add(iface);
+                }
+            }
+
+            return getting;
+        }
+    }
 
     /// <summary>Reads a whole VirtualMachine object (its <c>spec</c>): the admission path, straight from the review.</summary>
     public static VirtualMachineInterfaces Read(JsonElement vm) => ReadElement(JsonNav.Child(vm, "spec"));
@@ -104,11 +118,42 @@ public sealed class VirtualMachineInterfaces
         iface.Binding == InterfaceBinding.Masquerade || FindNetwork(iface.Name)?.Source == NetworkSource.Multus;
 
     /// <summary>The network an interface connects to; the last of that name, as upstream's name-keyed map.</summary>
-    public VmNetwork? FindNetwork(string name) => Networks.LastOrDefault(n => n.Name == name);
+    public VmNetwork? FindNetwork(string name)
+    {
+        for (var i = Networks.Count - 1; i >= 0; i--)
+        {
+            if (Networks[i].Name == name)
+            {
+                return Networks[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Two interfaces with one name would share a pool entry and lose a MAC (upstream #358).</summary>
-    public string? DuplicateNameError() =>
-        Interfaces.Select(i => i.Name).Distinct(StringComparer.Ordinal).Count() == Interfaces.Count ? null : DuplicateInterfaceNameError;
+    public string? DuplicateNameError()
+    {
+        // The usual VM has a handful of interfaces: a pairwise look costs no set; a set bounds a huge list.
+        if (Interfaces.Count > 8)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            return Interfaces.All(i => names.Add(i.Name)) ? null : DuplicateInterfaceNameError;
+        }
+
+        for (var i = 1; i < Interfaces.Count; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (Interfaces[i].Name == Interfaces[j].Name)
+                {
+                    return DuplicateInterfaceNameError;
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Whether the interfaces list differs between two versions of a VM, the way upstream's deep compare of the

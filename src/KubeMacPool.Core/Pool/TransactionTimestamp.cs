@@ -23,9 +23,13 @@ public readonly record struct TransactionTimestamp(string Text, DateTimeOffset V
 
     public static string Format(DateTimeOffset value)
     {
-        var utc = value.UtcDateTime;
-        var fraction = utc.ToString("fffffff", CultureInfo.InvariantCulture).TrimEnd('0');
-        return utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + (fraction.Length > 0 ? "." + fraction : "") + "Z";
+        // One stack buffer, then one string: every VM admission stamps one (the two-format concatenation was 1 % of
+        // the manager's CPU under admission load).
+        Span<char> text = stackalloc char[28];
+        value.UtcDateTime.TryFormat(text, out var length, "yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
+        length = text[..length].TrimEnd('0').TrimEnd('.').Length;
+        text[length++] = 'Z';
+        return new string(text[..length]);
     }
 
     /// <summary>

@@ -73,32 +73,28 @@ internal sealed partial class AdmissionEndpoint(
 
         try
         {
-            await HandleReviewAsync(context, body.AsMemory(0, length), started, cancellationToken);
+            // One parse over the pooled body: the document's index is pooled too, and the webhooks read the objects
+            // in place. The document is disposed before the body goes back to the pool.
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(body.AsMemory(0, length), AdmissionReview.ParseOptions);
+            }
+            catch (JsonException e)
+            {
+                LogMalformed(logger, webhook.Name, e.Message);
+                await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: " + e.Message, cancellationToken);
+                return;
+            }
+
+            using (document)
+            {
+                await HandleReviewAsync(context, document.RootElement, body.AsMemory(0, length), started, cancellationToken);
+            }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(body);
-        }
-    }
-
-    private async Task HandleReviewAsync(HttpContext context, ReadOnlyMemory<byte> body, long started, CancellationToken cancellationToken)
-    {
-        // One parse over the pooled body: the document's index is pooled too, and the webhooks read the objects in place.
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, AdmissionReview.ParseOptions);
-        }
-        catch (JsonException e)
-        {
-            LogMalformed(logger, webhook.Name, e.Message);
-            await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: " + e.Message, cancellationToken);
-            return;
-        }
-
-        using (document)
-        {
-            await HandleReviewAsync(context, document.RootElement, body, started, cancellationToken);
         }
     }
 

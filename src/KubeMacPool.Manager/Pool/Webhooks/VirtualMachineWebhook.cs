@@ -56,9 +56,13 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
             return AdmissionResult.Deny("Failed to create virtual machine allocation error: " + invalid);
         }
 
-        var requests = interfaces.InterfacesGettingMacs
-            .Select(i => i.MacAddress is null ? MacRequest.Allocate(i.Name) : MacRequest.Requested(i.Name, i.MacAddress))
-            .ToList();
+        var getting = interfaces.InterfacesGettingMacs;
+        var requests = new MacRequest[getting.Count];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            requests[i] = getting[i].MacAddress is { } mac ? MacRequest.Requested(getting[i].Name, mac) : MacRequest.Allocate(getting[i].Name);
+        }
+
         var result = pool.Reserve(owner, requests, dryRun ? null : stamp.Value, dryRun);
         if (!result.Succeeded)
         {
@@ -163,14 +167,20 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
     /// <summary>Unique interface names, parseable MACs, no MAC twice in one VM (in any syntax).</summary>
     private static string? ValidateSpec(VirtualMachineInterfaces interfaces)
     {
-        var seen = new Dictionary<MacAddress, string>();
-        foreach (var iface in interfaces.Interfaces.Where(i => i.MacAddress is not null))
+        Dictionary<MacAddress, string>? seen = null; // most VMs ask for no MAC of their own
+        foreach (var iface in interfaces.Interfaces)
         {
+            if (iface.MacAddress is null)
+            {
+                continue;
+            }
+
             if (!MacAddress.TryParse(iface.MacAddress, out var mac, out var error))
             {
                 return $"Failed to allocate mac to the vm object: invalid MAC address format for interface {iface.Name}: {iface.MacAddress}: {error}";
             }
 
+            seen ??= [];
             if (!seen.TryAdd(mac, iface.Name))
             {
                 return $"Failed to allocate mac to the vm object: duplicate MAC address {mac} found on interfaces: {seen[mac]} and {iface.Name}";
@@ -192,11 +202,26 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
 
     private static void AddAllocatedMacs(JsonPatch patch, VirtualMachineInterfaces interfaces, ReservationResult result)
     {
-        foreach (var assignment in result.Assignments.Where(a => a.Allocated))
+        foreach (var assignment in result.Assignments)
         {
-            var iface = interfaces.Interfaces.First(i => i.Name == assignment.InterfaceKey);
-            patch.Add(VirtualMachineInterfaces.MacAddressPointer(iface.Index), assignment.Mac.ToString());
+            if (assignment.Allocated)
+            {
+                patch.Add(VirtualMachineInterfaces.MacAddressPointer(FirstNamed(interfaces, assignment.InterfaceKey).Index), assignment.Mac.ToString());
+            }
         }
+    }
+
+    private static VmInterface FirstNamed(VirtualMachineInterfaces interfaces, string name)
+    {
+        foreach (var iface in interfaces.Interfaces)
+        {
+            if (iface.Name == name)
+            {
+                return iface;
+            }
+        }
+
+        throw new InvalidOperationException("no interface " + name); // the pool answers only for the interfaces asked
     }
 
     /// <summary>
