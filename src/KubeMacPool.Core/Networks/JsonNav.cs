@@ -25,6 +25,30 @@ public static class JsonNav
     public static JsonElement? Child(JsonElement? element, string key) =>
         element is { ValueKind: JsonValueKind.Object } obj && obj.TryGetProperty(key, out var child) && child.ValueKind != JsonValueKind.Null ? child : null;
 
+    /// <summary><see cref="Child(JsonElement?, string)"/> by a UTF-8 key: no transcoding of the key per lookup.</summary>
+    public static JsonElement? Child(JsonElement? element, ReadOnlySpan<byte> key) =>
+        element is { ValueKind: JsonValueKind.Object } obj && obj.TryGetProperty(key, out var child) && child.ValueKind != JsonValueKind.Null ? child : null;
+
+    /// <summary>
+    /// The values of <paramref name="keys"/> (UTF-8) in one pass over the object's properties, into the same
+    /// positions of <paramref name="values"/>: a later key wins, as a lookup finds it, and a JSON null reads as absent.
+    /// </summary>
+    public static void ReadFields(JsonElement obj, byte[][] keys, Span<JsonElement?> values)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var property in obj.EnumerateObject())
+        {
+            for (var k = 0; k < keys.Length; k++)
+            {
+                if (property.NameEquals(keys[k]))
+                {
+                    values[k] = property.Value.ValueKind == JsonValueKind.Null ? null : property.Value;
+                    break;
+                }
+            }
+        }
+    }
+
     public static JsonElement? Path(JsonElement? element, params ReadOnlySpan<string> keys)
     {
         foreach (var key in keys)

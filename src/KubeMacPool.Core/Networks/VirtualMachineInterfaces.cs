@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -27,6 +28,13 @@ public sealed class VirtualMachineInterfaces
         ("passt", InterfaceBinding.Passt),
         ("slirp", InterfaceBinding.Slirp),
     ];
+
+    // The keys an interface is read by, in one pass: name, macAddress, binding, then the bindings in their order.
+    private const int FirstBindingKey = 3;
+    private static readonly byte[][] InterfaceKeys =
+        [.. new[] { "name", "macAddress", "binding" }.Concat(Bindings.Select(b => b.Key)).Select(Encoding.UTF8.GetBytes)];
+
+    private static readonly byte[][] NetworkKeys = [.. new[] { "name", "pod", "multus" }.Select(Encoding.UTF8.GetBytes)];
 
     private VirtualMachineInterfaces(bool hasTemplate, IReadOnlyList<VmInterface> interfaces, IReadOnlyList<VmNetwork> networks, string? error)
     {
@@ -71,7 +79,7 @@ public sealed class VirtualMachineInterfaces
     }
 
     /// <summary>Reads a whole VirtualMachine object (its <c>spec</c>): the admission path, straight from the review.</summary>
-    public static VirtualMachineInterfaces Read(JsonElement vm) => ReadElement(JsonNav.Child(vm, "spec"));
+    public static VirtualMachineInterfaces Read(JsonElement vm) => ReadElement(JsonNav.Child(vm, "spec"u8));
 
     /// <summary>Reads a VirtualMachine's <c>spec</c> (null when the object has none).</summary>
     private static VirtualMachineInterfaces ReadElement(JsonElement? spec)
@@ -207,7 +215,7 @@ public sealed class VirtualMachineInterfaces
     {
         view = null;
         string? error = null;
-        if (!TryObject(spec, "spec", ref error, out var specObj) || !TryObject(JsonNav.Child(specObj, "template"), "spec.template", ref error, out var template))
+        if (!TryObject(spec, "spec", ref error, out var specObj) || !TryObject(JsonNav.Child(specObj, "template"u8), "spec.template", ref error, out var template))
         {
             return error;
         }
@@ -218,11 +226,11 @@ public sealed class VirtualMachineInterfaces
             return null;
         }
 
-        if (!TryObject(JsonNav.Child(template, "spec"), "spec.template.spec", ref error, out var templateSpec)
-            || !TryObject(JsonNav.Child(templateSpec, "domain"), "spec.template.spec.domain", ref error, out var domain)
-            || !TryObject(JsonNav.Child(domain, "devices"), "spec.template.spec.domain.devices", ref error, out var devices)
-            || !TryList(JsonNav.Child(devices, "interfaces"), InterfacesPath, ref error, out var interfaceNodes)
-            || !TryList(JsonNav.Child(templateSpec, "networks"), NetworksPath, ref error, out var networkNodes))
+        if (!TryObject(JsonNav.Child(template, "spec"u8), "spec.template.spec", ref error, out var templateSpec)
+            || !TryObject(JsonNav.Child(templateSpec, "domain"u8), "spec.template.spec.domain", ref error, out var domain)
+            || !TryObject(JsonNav.Child(domain, "devices"u8), "spec.template.spec.domain.devices", ref error, out var devices)
+            || !TryList(JsonNav.Child(devices, "interfaces"u8), InterfacesPath, ref error, out var interfaceNodes)
+            || !TryList(JsonNav.Child(templateSpec, "networks"u8), NetworksPath, ref error, out var networkNodes))
         {
             return error;
         }
@@ -264,38 +272,41 @@ public sealed class VirtualMachineInterfaces
             return $"{InterfacesPath}[{index}] must be an object, not {NetworkSelectionFields.Describe(node.ValueKind)}";
         }
 
-        if (!TryString(JsonNav.Child(node, "name"), InterfacesPath, index, "name", ref error, out var name)
-            || !TryString(JsonNav.Child(node, "macAddress"), InterfacesPath, index, "macAddress", ref error, out var mac))
+        // One pass over the keys: reading the interfaces was the bulk of a VM review.
+        var fields = default(JsonFields);
+        JsonNav.ReadFields(node, InterfaceKeys, fields);
+        if (!TryString(fields[0], InterfacesPath, index, "name", ref error, out var nameText)
+            || !TryString(fields[1], InterfacesPath, index, "macAddress", ref error, out var macText))
         {
             return error;
         }
 
         var binding = InterfaceBinding.None;
-        foreach (var (key, kind) in Bindings)
+        for (var b = 0; b < Bindings.Length; b++)
         {
-            if (!TryObject(JsonNav.Child(node, key), InterfacesPath, index, key, ref error, out var set))
+            if (!TryObject(fields[FirstBindingKey + b], InterfacesPath, index, Bindings[b].Key, ref error, out var set))
             {
                 return error;
             }
 
             if (set is not null && binding == InterfaceBinding.None)
             {
-                binding = kind;
+                binding = Bindings[b].Binding;
             }
         }
 
-        if (!TryObject(JsonNav.Child(node, "binding"), InterfacesPath, index, "binding", ref error, out var plugin)
-            || !TryString(JsonNav.Child(plugin, "name"), InterfacesPath, index, "binding.name", ref error, out var pluginName))
+        if (!TryObject(fields[2], InterfacesPath, index, "binding", ref error, out var pluginObj)
+            || !TryString(JsonNav.Child(pluginObj, "name"u8), InterfacesPath, index, "binding.name", ref error, out var pluginName))
         {
             return error;
         }
 
-        if (plugin is not null && binding == InterfaceBinding.None)
+        if (pluginObj is not null && binding == InterfaceBinding.None)
         {
             binding = InterfaceBinding.Plugin;
         }
 
-        iface = new VmInterface(index, name ?? "", string.IsNullOrEmpty(mac) ? null : mac, binding, plugin is null ? null : pluginName);
+        iface = new VmInterface(index, nameText ?? "", string.IsNullOrEmpty(macText) ? null : macText, binding, pluginObj is null ? null : pluginName);
         return null;
     }
 
@@ -308,24 +319,26 @@ public sealed class VirtualMachineInterfaces
             return $"{NetworksPath}[{index}] must be an object, not {NetworkSelectionFields.Describe(node.ValueKind)}";
         }
 
-        if (!TryString(JsonNav.Child(node, "name"), NetworksPath, index, "name", ref error, out var name)
-            || !TryObject(JsonNav.Child(node, "pod"), NetworksPath, index, "pod", ref error, out var pod)
-            || !TryObject(JsonNav.Child(node, "multus"), NetworksPath, index, "multus", ref error, out var multus)
-            || !TryString(JsonNav.Child(multus, "networkName"), NetworksPath, index, "multus.networkName", ref error, out var networkName))
+        var fields = default(JsonFields);
+        JsonNav.ReadFields(node, NetworkKeys, fields);
+        if (!TryString(fields[0], NetworksPath, index, "name", ref error, out var nameText)
+            || !TryObject(fields[1], NetworksPath, index, "pod", ref error, out var podObj)
+            || !TryObject(fields[2], NetworksPath, index, "multus", ref error, out var multusObj)
+            || !TryString(JsonNav.Child(multusObj, "networkName"u8), NetworksPath, index, "multus.networkName", ref error, out var networkName))
         {
             return error;
         }
 
-        var isDefault = JsonNav.Child(multus, "default");
+        var isDefault = JsonNav.Child(multusObj, "default"u8);
         if (isDefault is { ValueKind: not (JsonValueKind.True or JsonValueKind.False) } notBoolean)
         {
             return $"{NetworksPath}[{index}].multus.default must be a boolean, not {NetworkSelectionFields.Describe(notBoolean.ValueKind)}";
         }
 
         // Multus before pod: upstream only asks "is multus set" (KubeVirt refuses both at once anyway).
-        network = multus is not null
-            ? new VmNetwork(name ?? "", NetworkSource.Multus, networkName, isDefault?.ValueKind == JsonValueKind.True)
-            : new VmNetwork(name ?? "", pod is not null ? NetworkSource.Pod : NetworkSource.Other);
+        network = multusObj is not null
+            ? new VmNetwork(nameText ?? "", NetworkSource.Multus, networkName, isDefault?.ValueKind == JsonValueKind.True)
+            : new VmNetwork(nameText ?? "", podObj is not null ? NetworkSource.Pod : NetworkSource.Other);
         return null;
     }
 

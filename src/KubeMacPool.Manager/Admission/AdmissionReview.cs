@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using KubeMacPool.Core.Networks;
 
@@ -10,6 +11,11 @@ namespace KubeMacPool.Manager.Admission;
 internal static class AdmissionReview
 {
     public const string DefaultApiVersion = "admission.k8s.io/v1";
+
+    // The request's keys, read in one pass; the constants are their positions.
+    private const int Uid = 0, KindKey = 1, Name = 2, Namespace = 3, Operation = 4, ObjectKey = 5, OldObject = 6, DryRun = 7;
+    private static readonly byte[][] RequestKeys =
+        [.. new[] { "uid", "kind", "name", "namespace", "operation", "object", "oldObject", "dryRun" }.Select(Encoding.UTF8.GetBytes)];
 
     /// <summary>How a review body is parsed: a duplicate key anywhere is malformed, as a tree would refuse it.</summary>
     public static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
@@ -26,8 +32,9 @@ internal static class AdmissionReview
             return false;
         }
 
-        if (!TryString(root, "apiVersion", "", ref problem, out apiVersion) || !TryString(root, "kind", "", ref problem, out _)
-            || !TryObject(root, "request", "", ref problem, out var fields))
+        if (!TryString(JsonNav.Child(root, "apiVersion"u8), "apiVersion", ref problem, out apiVersion)
+            || !TryString(JsonNav.Child(root, "kind"u8), "kind", ref problem, out _)
+            || !TryObject(JsonNav.Child(root, "request"u8), "request", ref problem, out var fields))
         {
             return false;
         }
@@ -37,15 +44,17 @@ internal static class AdmissionReview
             return true;
         }
 
-        if (!TryString(r, "uid", "request.", ref problem, out var uid)
-            || !TryObject(r, "kind", "request.", ref problem, out var kind)
-            || (kind is { } k && !TryString(k, "kind", "request.kind.", ref problem, out _))
-            || !TryString(r, "name", "request.", ref problem, out var name)
-            || !TryString(r, "namespace", "request.", ref problem, out var @namespace)
-            || !TryString(r, "operation", "request.", ref problem, out var operation)
-            || !TryObject(r, "object", "request.", ref problem, out var obj)
-            || !TryObject(r, "oldObject", "request.", ref problem, out var oldObj)
-            || !TryBoolean(r, "dryRun", "request.", ref problem, out var dryRun))
+        var values = default(JsonFields);
+        JsonNav.ReadFields(r, RequestKeys, values);
+        if (!TryString(values[Uid], "request.uid", ref problem, out var uid)
+            || !TryObject(values[KindKey], "request.kind", ref problem, out var kind)
+            || !TryString(JsonNav.Child(kind, "kind"u8), "request.kind.kind", ref problem, out var kindName)
+            || !TryString(values[Name], "request.name", ref problem, out var name)
+            || !TryString(values[Namespace], "request.namespace", ref problem, out var @namespace)
+            || !TryString(values[Operation], "request.operation", ref problem, out var operation)
+            || !TryObject(values[ObjectKey], "request.object", ref problem, out var obj)
+            || !TryObject(values[OldObject], "request.oldObject", ref problem, out var oldObj)
+            || !TryBoolean(values[DryRun], "request.dryRun", ref problem, out var dryRun))
         {
             return false;
         }
@@ -53,7 +62,7 @@ internal static class AdmissionReview
         request = new AdmissionRequest
         {
             Uid = uid,
-            Kind = kind is { } gvk ? Text(gvk, "kind") : null,
+            Kind = kindName,
             Name = name,
             Namespace = @namespace,
             Operation = operation,
@@ -64,45 +73,24 @@ internal static class AdmissionReview
         return true;
     }
 
-    // Each: an absent key or JSON null reads as null (the type's zero value); another JSON type is a problem.
-    private static bool TryString(JsonElement parent, string key, string path, ref string? problem, out string? text)
+    // Each: an absent key or JSON null (a null value here) reads as the type's zero value; another JSON type is a problem.
+    private static bool TryString(JsonElement? value, string field, ref string? problem, out string? text)
     {
-        text = null;
-        if (!parent.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return true;
-        }
-
-        text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        return text is not null || Fail(path + key, "a string", value, ref problem);
+        text = value is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
+        return value is null || text is not null || Fail(field, "a string", value.Value, ref problem);
     }
 
-    private static bool TryObject(JsonElement parent, string key, string path, ref string? problem, out JsonElement? obj)
+    private static bool TryObject(JsonElement? value, string field, ref string? problem, out JsonElement? obj)
     {
-        obj = null;
-        if (!parent.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return true;
-        }
-
-        obj = value.ValueKind == JsonValueKind.Object ? value : null;
-        return obj is not null || Fail(path + key, "an object", value, ref problem);
+        obj = value is { ValueKind: JsonValueKind.Object } ? value : null;
+        return value is null || obj is not null || Fail(field, "an object", value.Value, ref problem);
     }
 
-    private static bool TryBoolean(JsonElement parent, string key, string path, ref string? problem, out bool flag)
+    private static bool TryBoolean(JsonElement? value, string field, ref string? problem, out bool flag)
     {
-        flag = false;
-        if (!parent.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return true;
-        }
-
-        flag = value.ValueKind == JsonValueKind.True;
-        return value.ValueKind is JsonValueKind.True or JsonValueKind.False || Fail(path + key, "a boolean", value, ref problem);
+        flag = value?.ValueKind == JsonValueKind.True;
+        return value is null or { ValueKind: JsonValueKind.True or JsonValueKind.False } || Fail(field, "a boolean", value.Value, ref problem);
     }
-
-    private static string? Text(JsonElement parent, string key) =>
-        parent.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static bool Fail(string field, string expected, JsonElement value, ref string? problem)
     {
