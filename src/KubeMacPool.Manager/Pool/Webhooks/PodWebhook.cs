@@ -53,9 +53,16 @@ internal sealed partial class PodWebhook(
 
         var name = JsonNav.Child(metadata, "name")?.GetString() is { Length: > 0 } n ? n : TemporaryOwnerPrefix + request.Uid;
         var owner = MacOwner.Pod(@namespace, name);
-        var requests = parsed.Elements
-            .Select(e => e.Mac is null ? MacRequest.Allocate(e.InterfaceKey) : MacRequest.Requested(e.InterfaceKey, e.Mac))
-            .ToList();
+        // Plain loops: this is the pod admission's hot path (the LINQ here was 1 % of the manager's CPU under load).
+        var elements = parsed.Elements;
+        var requested = new string?[elements.Count];
+        var requests = new MacRequest[elements.Count];
+        for (var i = 0; i < elements.Count; i++)
+        {
+            requested[i] = elements[i].Mac;
+            requests[i] = requested[i] is { } mac ? MacRequest.Requested(elements[i].InterfaceKey, mac) : MacRequest.Allocate(elements[i].InterfaceKey);
+        }
+
         var stamp = TransactionTimestamp.Now(time);
         var result = pool.Reserve(owner, requests, request.IsDryRun ? null : stamp.Value, request.IsDryRun);
         if (!result.Succeeded)
@@ -63,16 +70,33 @@ internal sealed partial class PodWebhook(
             return ValueTask.FromResult(AdmissionResult.Deny(result.Error!));
         }
 
-        var allocated = result.Assignments.Where(a => a.Allocated).ToList();
-        foreach (var element in parsed.Elements.Where(e => e.Mac is null))
+        // Each element without a MAC takes, in order, the first allocation for its network not taken yet.
+        var taken = new bool[result.Assignments.Count];
+        for (var i = 0; i < elements.Count; i++)
         {
-            var assignment = allocated.First(a => a.InterfaceKey == element.InterfaceKey);
-            allocated.Remove(assignment);
-            element.Mac = assignment.Mac.ToString();
+            if (requested[i] is null)
+            {
+                var a = FirstAllocated(result.Assignments, taken, elements[i].InterfaceKey);
+                taken[a] = true;
+                elements[i].Mac = result.Assignments[a].Mac.ToString();
+            }
         }
 
         var patch = new JsonPatch().SetAnnotation(pod, WellKnown.NetworksAnnotation, NetworkSelectionAnnotation.Serialize(parsed.Elements));
         return ValueTask.FromResult(AdmissionResult.Allow(patch));
+    }
+
+    private static int FirstAllocated(IReadOnlyList<MacAssignment> assignments, bool[] taken, string interfaceKey)
+    {
+        for (var a = 0; a < assignments.Count; a++)
+        {
+            if (!taken[a] && assignments[a].Allocated && assignments[a].InterfaceKey == interfaceKey)
+            {
+                return a;
+            }
+        }
+
+        throw new InvalidOperationException("no allocation for " + interfaceKey); // the pool answers every allocation asked
     }
 
     /// <summary>A virt-launcher pod of a VM: the VM webhook owns those MACs. A VMI without a VM is handled here.</summary>
