@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace KubeMacPool.Core.Networks;
 
@@ -10,37 +9,65 @@ namespace KubeMacPool.Core.Networks;
 /// </summary>
 internal static class GoJsonEquality
 {
-    public static bool Equal(JsonNode? a, JsonNode? b)
+    public static bool Equal(JsonElement? a, JsonElement? b)
     {
         if (IsZero(a) || IsZero(b))
         {
             return IsZero(a) && IsZero(b);
         }
 
-        switch (a, b)
+        var (x, y) = (a!.Value, b!.Value);
+        switch (x.ValueKind, y.ValueKind)
         {
-            case (JsonObject x, JsonObject y):
-                return x.Select(p => p.Key).Union(y.Select(p => p.Key), StringComparer.Ordinal)
-                    .All(key => Equal(x.TryGetPropertyValue(key, out var u) ? u : null, y.TryGetPropertyValue(key, out var v) ? v : null));
-            case (JsonArray x, JsonArray y):
-                return x.Count == y.Count && x.Zip(y).All(pair => Equal(pair.First, pair.Second));
-            case (JsonValue x, JsonValue y):
-                var (kx, ky) = (x.GetValueKind(), y.GetValueKind());
-                if (kx == JsonValueKind.Number && ky == JsonValueKind.Number)
+            case (JsonValueKind.Object, JsonValueKind.Object):
+                return Covers(x, y) && Covers(y, x);
+            case (JsonValueKind.Array, JsonValueKind.Array):
+                if (x.GetArrayLength() != y.GetArrayLength())
                 {
-                    // 1 and 1.0 decode to the same Go number.
-                    return decimal.TryParse(x.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var dx)
-                        && decimal.TryParse(y.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var dy)
-                        ? dx == dy
-                        : x.ToJsonString() == y.ToJsonString();
+                    return false;
                 }
 
-                return kx == ky && (kx != JsonValueKind.String || x.GetValue<string>() == y.GetValue<string>());
-            default:
-                return false;
+                using (var left = x.EnumerateArray())
+                using (var right = y.EnumerateArray())
+                {
+                    while (left.MoveNext() && right.MoveNext())
+                    {
+                        if (!Equal(left.Current, right.Current))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                return true;
+            case (JsonValueKind.Number, JsonValueKind.Number):
+                // 1 and 1.0 decode to the same Go number.
+                return decimal.TryParse(x.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var dx)
+                    && decimal.TryParse(y.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var dy)
+                    ? dx == dy
+                    : x.GetRawText() == y.GetRawText();
+            case (JsonValueKind.String, JsonValueKind.String):
+                return x.ValueEquals(y.GetString());
+            case var (kx, ky):
+                return kx == ky; // true or false: nulls are zero, and the other kinds are above
         }
     }
 
-    private static bool IsZero(JsonNode? node) =>
-        node is null || (node is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Length == 0);
+    // Every key of one object has an equal value (absent counting as zero) in the other.
+    private static bool Covers(JsonElement x, JsonElement y)
+    {
+        foreach (var property in x.EnumerateObject())
+        {
+            if (!Equal(JsonNav.Child(x, property.Name), JsonNav.Child(y, property.Name)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsZero(JsonElement? element) =>
+        element is null or { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined }
+        || (element.Value.ValueKind == JsonValueKind.String && element.Value.ValueEquals(ReadOnlySpan<byte>.Empty));
 }

@@ -140,13 +140,7 @@ internal static class NetworkSelectionFields
     private static string? Expect(JsonNode value, JsonValueKind kind, string where, string expected) =>
         value.GetValueKind() == kind ? null : $"{where} must be {expected}, not {Describe(value)}";
 
-    internal static string Describe(JsonNode? value) => GoJsonRules.KindOf(value) switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
+    internal static string Describe(JsonNode? value) => Describe(GoJsonRules.KindOf(value));
+
+    internal static string Describe(JsonValueKind kind) => JsonNav.Describe(kind);
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -28,6 +29,13 @@ public sealed class VirtualMachineInterfaces
         ("slirp", InterfaceBinding.Slirp),
     ];
 
+    // The keys an interface is read by, in one pass: name, macAddress, binding, then the bindings in their order.
+    private const int FirstBindingKey = 3;
+    private static readonly byte[][] InterfaceKeys =
+        [.. new[] { "name", "macAddress", "binding" }.Concat(Bindings.Select(b => b.Key)).Select(Encoding.UTF8.GetBytes)];
+
+    private static readonly byte[][] NetworkKeys = [.. new[] { "name", "pod", "multus" }.Select(Encoding.UTF8.GetBytes)];
+
     private VirtualMachineInterfaces(bool hasTemplate, IReadOnlyList<VmInterface> interfaces, IReadOnlyList<VmNetwork> networks, string? error)
     {
         HasTemplate = hasTemplate;
@@ -53,24 +61,28 @@ public sealed class VirtualMachineInterfaces
     /// The interfaces the create path and the startup scan give a MAC to (spec §3.11), in order. None when the VM
     /// has no interfaces or no networks at all (upstream returns early then, even for masquerade).
     /// </summary>
-    public IReadOnlyList<VmInterface> InterfacesGettingMacs =>
-        Networks.Count == 0 ? [] : Interfaces.Where(GetsMac).ToList();
-
-    /// <summary>Reads a whole VirtualMachine object (its <c>spec</c>).</summary>
-    public static VirtualMachineInterfaces Read(JsonObject vm)
+    public IReadOnlyList<VmInterface> InterfacesGettingMacs
     {
-        try
+        get
         {
-            return ReadSpec(JsonNav.Child(vm, "spec"));
-        }
-        catch (ArgumentException e)
-        {
-            return Malformed(e.Message); // a JsonObject parsed from text with a duplicate key throws when first indexed
+            var getting = new List<VmInterface>(Networks.Count == 0 ? 0 : Interfaces.Count);
+            foreach (var iface in Networks.Count == 0 ? [] : Interfaces)
+            {
+                if (GetsMac(iface))
+                {
+                    getting.Add(iface);
+                }
+            }
+
+            return getting;
         }
     }
 
+    /// <summary>Reads a whole VirtualMachine object (its <c>spec</c>): the admission path, straight from the review.</summary>
+    public static VirtualMachineInterfaces Read(JsonElement vm) => ReadElement(JsonNav.Child(vm, "spec"u8));
+
     /// <summary>Reads a VirtualMachine's <c>spec</c> (null when the object has none).</summary>
-    public static VirtualMachineInterfaces ReadSpec(JsonNode? spec)
+    private static VirtualMachineInterfaces ReadElement(JsonElement? spec)
     {
         try
         {
@@ -81,6 +93,12 @@ public sealed class VirtualMachineInterfaces
             return Malformed(e.Message);
         }
     }
+
+    /// <summary>Reads a whole VirtualMachine tree (its <c>spec</c>).</summary>
+    public static VirtualMachineInterfaces Read(JsonObject vm) => ReadNode(vm, static v => JsonNav.Child(v, "spec"));
+
+    /// <summary>Reads a VirtualMachine's <c>spec</c> tree (null when the object has none).</summary>
+    public static VirtualMachineInterfaces ReadSpec(JsonNode? spec) => ReadNode(spec, static s => s);
 
     /// <summary>The raw interfaces list of a VM object (null when absent or not reachable).</summary>
     public static JsonNode? InterfacesNode(JsonObject vm)
@@ -108,36 +126,96 @@ public sealed class VirtualMachineInterfaces
         iface.Binding == InterfaceBinding.Masquerade || FindNetwork(iface.Name)?.Source == NetworkSource.Multus;
 
     /// <summary>The network an interface connects to; the last of that name, as upstream's name-keyed map.</summary>
-    public VmNetwork? FindNetwork(string name) => Networks.LastOrDefault(n => n.Name == name);
+    public VmNetwork? FindNetwork(string name)
+    {
+        for (var i = Networks.Count - 1; i >= 0; i--)
+        {
+            if (Networks[i].Name == name)
+            {
+                return Networks[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Two interfaces with one name would share a pool entry and lose a MAC (upstream #358).</summary>
-    public string? DuplicateNameError() =>
-        Interfaces.Select(i => i.Name).Distinct(StringComparer.Ordinal).Count() == Interfaces.Count ? null : DuplicateInterfaceNameError;
+    public string? DuplicateNameError()
+    {
+        // The usual VM has a handful of interfaces: a pairwise look costs no set; a set bounds a huge list.
+        if (Interfaces.Count > 8)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            return Interfaces.All(i => names.Add(i.Name)) ? null : DuplicateInterfaceNameError;
+        }
+
+        for (var i = 1; i < Interfaces.Count; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (Interfaces[i].Name == Interfaces[j].Name)
+                {
+                    return DuplicateInterfaceNameError;
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Whether the interfaces list differs between two versions of a VM, the way upstream's deep compare of the
     /// decoded structs sees it: key order, null versus absent and "" versus absent do not count. An absent list
     /// equals an empty one (both mean "no MAC work").
     /// </summary>
+    public static bool InterfacesDiffer(JsonElement oldVm, JsonElement newVm) =>
+        !GoJsonEquality.Equal(NonEmpty(InterfacesElement(oldVm)), NonEmpty(InterfacesElement(newVm)));
+
+    /// <summary><see cref="InterfacesDiffer(JsonElement, JsonElement)"/> of two trees.</summary>
     public static bool InterfacesDiffer(JsonObject oldVm, JsonObject newVm)
     {
         try
         {
-            return !GoJsonEquality.Equal(NonEmpty(InterfacesNode(oldVm)), NonEmpty(InterfacesNode(newVm)));
+            using var oldDocument = JsonTrees.ToDocument(oldVm);
+            using var newDocument = JsonTrees.ToDocument(newVm);
+            return InterfacesDiffer(oldDocument.RootElement, newDocument.RootElement);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or JsonException)
         {
             return true; // a duplicate key inside the lists: let the update path look
         }
-
-        static JsonNode? NonEmpty(JsonNode? list) => list is JsonArray { Count: 0 } ? null : list;
     }
 
-    private static string? Parse(JsonNode? spec, out VirtualMachineInterfaces? view)
+    private static JsonElement? InterfacesElement(JsonElement vm) =>
+        JsonNav.Path(vm, "spec", "template", "spec", "domain", "devices", "interfaces");
+
+    private static JsonElement? NonEmpty(JsonElement? list) => list is { ValueKind: JsonValueKind.Array } array && array.GetArrayLength() == 0 ? null : list;
+
+    // One reader: a tree (the cold callers') is written out and read as an element; a duplicate key is an error.
+    private static VirtualMachineInterfaces ReadNode<T>(T node, Func<T, JsonNode?> select)
+        where T : JsonNode?
+    {
+        try
+        {
+            if (select(node) is not { } selected)
+            {
+                return ReadElement(null);
+            }
+
+            using var document = JsonTrees.ToDocument(selected);
+            return ReadElement(document.RootElement);
+        }
+        catch (Exception e) when (e is ArgumentException or JsonException)
+        {
+            return Malformed(e.Message);
+        }
+    }
+
+    private static string? Parse(JsonElement? spec, out VirtualMachineInterfaces? view)
     {
         view = null;
         string? error = null;
-        if (!TryObject(spec, "spec", ref error, out var specObj) || !TryObject(specObj?["template"], "spec.template", ref error, out var template))
+        if (!TryObject(spec, "spec", ref error, out var specObj) || !TryObject(JsonNav.Child(specObj, "template"u8), "spec.template", ref error, out var template))
         {
             return error;
         }
@@ -148,19 +226,20 @@ public sealed class VirtualMachineInterfaces
             return null;
         }
 
-        if (!TryObject(template["spec"], "spec.template.spec", ref error, out var templateSpec)
-            || !TryObject(templateSpec?["domain"], "spec.template.spec.domain", ref error, out var domain)
-            || !TryObject(domain?["devices"], "spec.template.spec.domain.devices", ref error, out var devices)
-            || !TryList(devices?["interfaces"], InterfacesPath, ref error, out var interfaceNodes)
-            || !TryList(templateSpec?["networks"], NetworksPath, ref error, out var networkNodes))
+        if (!TryObject(JsonNav.Child(template, "spec"u8), "spec.template.spec", ref error, out var templateSpec)
+            || !TryObject(JsonNav.Child(templateSpec, "domain"u8), "spec.template.spec.domain", ref error, out var domain)
+            || !TryObject(JsonNav.Child(domain, "devices"u8), "spec.template.spec.domain.devices", ref error, out var devices)
+            || !TryList(JsonNav.Child(devices, "interfaces"u8), InterfacesPath, ref error, out var interfaceNodes)
+            || !TryList(JsonNav.Child(templateSpec, "networks"u8), NetworksPath, ref error, out var networkNodes))
         {
             return error;
         }
 
-        var interfaces = new List<VmInterface>();
-        for (var i = 0; i < interfaceNodes.Count; i++)
+        var interfaces = new List<VmInterface>(interfaceNodes?.GetArrayLength() ?? 0);
+        var index = 0;
+        foreach (var node in interfaceNodes?.EnumerateArray() ?? default)
         {
-            if (ReadInterface(interfaceNodes[i], i, out var iface) is { } problem)
+            if (ReadInterface(node, index++, out var iface) is { } problem)
             {
                 return problem;
             }
@@ -168,10 +247,11 @@ public sealed class VirtualMachineInterfaces
             interfaces.Add(iface!);
         }
 
-        var networks = new List<VmNetwork>();
-        for (var i = 0; i < networkNodes.Count; i++)
+        var networks = new List<VmNetwork>(networkNodes?.GetArrayLength() ?? 0);
+        index = 0;
+        foreach (var node in networkNodes?.EnumerateArray() ?? default)
         {
-            if (ReadNetwork(networkNodes[i], $"{NetworksPath}[{i}]", out var network) is { } problem)
+            if (ReadNetwork(node, index++, out var network) is { } problem)
             {
                 return problem;
             }
@@ -183,97 +263,109 @@ public sealed class VirtualMachineInterfaces
         return null;
     }
 
-    private static string? ReadInterface(JsonNode? node, int index, out VmInterface? iface)
+    private static string? ReadInterface(JsonElement node, int index, out VmInterface? iface)
     {
         iface = null;
         string? error = null;
-        var path = $"{InterfacesPath}[{index}]";
-        if (node is not JsonObject obj)
+        if (node.ValueKind != JsonValueKind.Object)
         {
-            return $"{path} must be an object, not {NetworkSelectionFields.Describe(node)}";
+            return $"{InterfacesPath}[{index}] must be an object, not {NetworkSelectionFields.Describe(node.ValueKind)}";
         }
 
-        if (!TryString(obj["name"], path + ".name", ref error, out var name) || !TryString(obj["macAddress"], path + ".macAddress", ref error, out var mac))
+        // One pass over the keys: reading the interfaces was the bulk of a VM review.
+        var fields = default(JsonFields);
+        JsonNav.ReadFields(node, InterfaceKeys, fields);
+        if (!TryString(fields[0], InterfacesPath, index, "name", ref error, out var nameText)
+            || !TryString(fields[1], InterfacesPath, index, "macAddress", ref error, out var macText))
         {
             return error;
         }
 
         var binding = InterfaceBinding.None;
-        foreach (var (key, kind) in Bindings)
+        for (var b = 0; b < Bindings.Length; b++)
         {
-            if (!TryObject(obj[key], $"{path}.{key}", ref error, out var set))
+            if (!TryObject(fields[FirstBindingKey + b], InterfacesPath, index, Bindings[b].Key, ref error, out var set))
             {
                 return error;
             }
 
             if (set is not null && binding == InterfaceBinding.None)
             {
-                binding = kind;
+                binding = Bindings[b].Binding;
             }
         }
 
-        if (!TryObject(obj["binding"], path + ".binding", ref error, out var plugin)
-            || !TryString(plugin?["name"], path + ".binding.name", ref error, out var pluginName))
+        if (!TryObject(fields[2], InterfacesPath, index, "binding", ref error, out var pluginObj)
+            || !TryString(JsonNav.Child(pluginObj, "name"u8), InterfacesPath, index, "binding.name", ref error, out var pluginName))
         {
             return error;
         }
 
-        if (plugin is not null && binding == InterfaceBinding.None)
+        if (pluginObj is not null && binding == InterfaceBinding.None)
         {
             binding = InterfaceBinding.Plugin;
         }
 
-        iface = new VmInterface(index, name ?? "", string.IsNullOrEmpty(mac) ? null : mac, binding, plugin is null ? null : pluginName);
+        iface = new VmInterface(index, nameText ?? "", string.IsNullOrEmpty(macText) ? null : macText, binding, pluginObj is null ? null : pluginName);
         return null;
     }
 
-    private static string? ReadNetwork(JsonNode? node, string path, out VmNetwork? network)
+    private static string? ReadNetwork(JsonElement node, int index, out VmNetwork? network)
     {
         network = null;
         string? error = null;
-        if (node is not JsonObject obj)
+        if (node.ValueKind != JsonValueKind.Object)
         {
-            return $"{path} must be an object, not {NetworkSelectionFields.Describe(node)}";
+            return $"{NetworksPath}[{index}] must be an object, not {NetworkSelectionFields.Describe(node.ValueKind)}";
         }
 
-        if (!TryString(obj["name"], path + ".name", ref error, out var name)
-            || !TryObject(obj["pod"], path + ".pod", ref error, out var pod)
-            || !TryObject(obj["multus"], path + ".multus", ref error, out var multus)
-            || !TryString(multus?["networkName"], path + ".multus.networkName", ref error, out var networkName))
+        var fields = default(JsonFields);
+        JsonNav.ReadFields(node, NetworkKeys, fields);
+        if (!TryString(fields[0], NetworksPath, index, "name", ref error, out var nameText)
+            || !TryObject(fields[1], NetworksPath, index, "pod", ref error, out var podObj)
+            || !TryObject(fields[2], NetworksPath, index, "multus", ref error, out var multusObj)
+            || !TryString(JsonNav.Child(multusObj, "networkName"u8), NetworksPath, index, "multus.networkName", ref error, out var networkName))
         {
             return error;
         }
 
-        var isDefault = multus?["default"];
-        if (isDefault is not null && isDefault.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+        var isDefault = JsonNav.Child(multusObj, "default"u8);
+        if (isDefault is { ValueKind: not (JsonValueKind.True or JsonValueKind.False) } notBoolean)
         {
-            return $"{path}.multus.default must be a boolean, not {NetworkSelectionFields.Describe(isDefault)}";
+            return $"{NetworksPath}[{index}].multus.default must be a boolean, not {NetworkSelectionFields.Describe(notBoolean.ValueKind)}";
         }
 
         // Multus before pod: upstream only asks "is multus set" (KubeVirt refuses both at once anyway).
-        network = multus is not null
-            ? new VmNetwork(name ?? "", NetworkSource.Multus, networkName, isDefault?.GetValue<bool>() ?? false)
-            : new VmNetwork(name ?? "", pod is not null ? NetworkSource.Pod : NetworkSource.Other);
+        network = multusObj is not null
+            ? new VmNetwork(nameText ?? "", NetworkSource.Multus, networkName, isDefault?.ValueKind == JsonValueKind.True)
+            : new VmNetwork(nameText ?? "", podObj is not null ? NetworkSource.Pod : NetworkSource.Other);
         return null;
     }
 
-    // Each helper: null is "absent" (Go's zero value); a wrong JSON type sets the error and returns false.
-    private static bool TryObject(JsonNode? node, string path, ref string? error, out JsonObject? obj)
+    // Each helper: null is "absent" (Go's zero value); a wrong JSON type sets the error and returns false. Paths of
+    // list items are only formatted on an error: the valid VM, the common case, costs no string work.
+    private static bool TryObject(JsonElement? node, string path, ref string? error, out JsonElement? obj)
     {
-        obj = node as JsonObject;
-        return node is null || obj is not null || Fail($"{path} must be an object, not {NetworkSelectionFields.Describe(node)}", ref error);
+        obj = node is { ValueKind: JsonValueKind.Object } ? node : null;
+        return node is null || obj is not null || Fail($"{path} must be an object, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
     }
 
-    private static bool TryList(JsonNode? node, string path, ref string? error, out JsonArray array)
+    private static bool TryObject(JsonElement? node, string list, int index, string field, ref string? error, out JsonElement? obj)
     {
-        array = node as JsonArray ?? [];
-        return node is null or JsonArray || Fail($"{path} must be a list, not {NetworkSelectionFields.Describe(node)}", ref error);
+        obj = node is { ValueKind: JsonValueKind.Object } ? node : null;
+        return node is null || obj is not null || Fail($"{list}[{index}].{field} must be an object, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
     }
 
-    private static bool TryString(JsonNode? node, string path, ref string? error, out string? text)
+    private static bool TryList(JsonElement? node, string path, ref string? error, out JsonElement? array)
     {
-        text = node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
-        return node is null || text is not null || Fail($"{path} must be a string, not {NetworkSelectionFields.Describe(node)}", ref error);
+        array = node is { ValueKind: JsonValueKind.Array } ? node : null;
+        return node is null || array is not null || Fail($"{path} must be a list, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
+    }
+
+    private static bool TryString(JsonElement? node, string list, int index, string field, ref string? error, out string? text)
+    {
+        text = node is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+        return node is null || text is not null || Fail($"{list}[{index}].{field} must be a string, not {NetworkSelectionFields.Describe(node.Value.ValueKind)}", ref error);
     }
 
     private static VirtualMachineInterfaces Malformed(string error) => new(true, [], [], "invalid virtual machine: " + error);

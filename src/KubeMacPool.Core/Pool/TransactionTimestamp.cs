@@ -23,9 +23,26 @@ public readonly record struct TransactionTimestamp(string Text, DateTimeOffset V
 
     public static string Format(DateTimeOffset value)
     {
+        // Digits written by hand into one stack buffer: every VM admission stamps one, and the custom DateTime
+        // format strings (two of them, then a concatenation) were 1 % of the manager's CPU under admission load.
         var utc = value.UtcDateTime;
-        var fraction = utc.ToString("fffffff", CultureInfo.InvariantCulture).TrimEnd('0');
-        return utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + (fraction.Length > 0 ? "." + fraction : "") + "Z";
+        Span<char> text = stackalloc char[28];
+        Digits(text[..4], utc.Year);
+        text[4] = '-';
+        Digits(text.Slice(5, 2), utc.Month);
+        text[7] = '-';
+        Digits(text.Slice(8, 2), utc.Day);
+        text[10] = 'T';
+        Digits(text.Slice(11, 2), utc.Hour);
+        text[13] = ':';
+        Digits(text.Slice(14, 2), utc.Minute);
+        text[16] = ':';
+        Digits(text.Slice(17, 2), utc.Second);
+        text[19] = '.';
+        Digits(text.Slice(20, 7), (int)(utc.Ticks % TimeSpan.TicksPerSecond));
+        var length = text[..27].TrimEnd('0').TrimEnd('.').Length;
+        text[length++] = 'Z';
+        return new string(text[..length]);
     }
 
     /// <summary>
@@ -66,4 +83,14 @@ public readonly record struct TransactionTimestamp(string Text, DateTimeOffset V
         .. Enumerable.Range(0, 8).Select(digits => "yyyy-MM-dd'T'HH:mm:ss" + (digits == 0 ? "" : "." + new string('f', digits)))
             .SelectMany(seconds => new[] { seconds + "'Z'", seconds + "zzz" }),
     ];
+
+    // Zero-padded decimal digits filling the whole span.
+    private static void Digits(Span<char> into, int value)
+    {
+        for (var i = into.Length - 1; i >= 0; i--)
+        {
+            into[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
+    }
 }

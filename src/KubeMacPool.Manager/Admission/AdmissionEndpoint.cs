@@ -36,11 +36,13 @@ internal sealed partial class AdmissionEndpoint(
             services.GetRequiredService<ILoggerFactory>().CreateLogger("KubeMacPool.Admission")).HandleAsync;
 
     /// <summary>The endpoint's decode → review → encode without HTTP, for the warm-up (scratch webhooks only).</summary>
-    internal static async ValueTask<byte[]> ReviewBytesAsync(IAdmissionWebhook webhook, byte[] body, CancellationToken cancellationToken)
+    internal static async ValueTask<int> ReviewBytesAsync(IAdmissionWebhook webhook, byte[] body, CancellationToken cancellationToken)
     {
-        var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
-        var result = await webhook.ReviewAsync(review.Request!, cancellationToken);
-        return AnswerBytes(review, review.Request!.Uid!, result);
+        using var document = JsonDocument.Parse(body, AdmissionReview.ParseOptions);
+        AdmissionReview.TryRead(document.RootElement, out var apiVersion, out var request, out _);
+        var result = await webhook.ReviewAsync(request!, cancellationToken);
+        using var answer = AdmissionAnswer.Write(apiVersion, request!.Uid!, result);
+        return answer.WrittenSpan.Length;
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -71,7 +73,24 @@ internal sealed partial class AdmissionEndpoint(
 
         try
         {
-            await HandleReviewAsync(context, body.AsMemory(0, length), started, cancellationToken);
+            // One parse over the pooled body: the document's index is pooled too, and the webhooks read the objects
+            // in place. The document is disposed before the body goes back to the pool.
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(body.AsMemory(0, length), AdmissionReview.ParseOptions);
+            }
+            catch (JsonException e)
+            {
+                LogMalformed(logger, webhook.Name, e.Message);
+                await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: " + e.Message, cancellationToken);
+                return;
+            }
+
+            using (document)
+            {
+                await HandleReviewAsync(context, document.RootElement, body.AsMemory(0, length), started, cancellationToken);
+            }
         }
         finally
         {
@@ -79,21 +98,16 @@ internal sealed partial class AdmissionEndpoint(
         }
     }
 
-    private async Task HandleReviewAsync(HttpContext context, ReadOnlyMemory<byte> body, long started, CancellationToken cancellationToken)
+    private async Task HandleReviewAsync(HttpContext context, JsonElement root, ReadOnlyMemory<byte> body, long started, CancellationToken cancellationToken)
     {
-        AdmissionReview? review;
-        try
+        if (!AdmissionReview.TryRead(root, out var apiVersion, out var review, out var problem))
         {
-            review = JsonSerializer.Deserialize(body.Span, AdmissionJsonContext.Default.AdmissionReview);
-        }
-        catch (JsonException e)
-        {
-            LogMalformed(logger, webhook.Name, e.Message);
-            await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: " + e.Message, cancellationToken);
+            LogMalformed(logger, webhook.Name, problem!);
+            await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: " + problem, cancellationToken);
             return;
         }
 
-        if (review?.Request is not { Uid: { Length: > 0 } uid } request)
+        if (review is not { Uid: { Length: > 0 } uid } request)
         {
             await WriteTextAsync(context.Response, 400, "malformed AdmissionReview: request.uid is missing", cancellationToken);
             return;
@@ -120,7 +134,7 @@ internal sealed partial class AdmissionEndpoint(
             }
             catch (TimeoutException e)
             {
-                await WriteJsonAsync(context.Response, AnswerBytes(review, uid, AdmissionResult.Deny("kubemacpool: " + e.Message + "; retry shortly", 503)), cancellationToken);
+                await WriteAnswerAsync(context.Response, apiVersion, uid, AdmissionResult.Deny("kubemacpool: " + e.Message + "; retry shortly", 503), cancellationToken);
                 return;
             }
         }
@@ -135,7 +149,7 @@ internal sealed partial class AdmissionEndpoint(
             leadership.ExitLeaderWork();
         }
 
-        await WriteJsonAsync(context.Response, AnswerBytes(review, uid, result), cancellationToken);
+        await WriteAnswerAsync(context.Response, apiVersion, uid, result, cancellationToken);
     }
 
     private async ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, string uid, long started, CancellationToken cancellationToken)
@@ -167,23 +181,13 @@ internal sealed partial class AdmissionEndpoint(
         return result;
     }
 
-    private static byte[] AnswerBytes(AdmissionReview review, string uid, AdmissionResult result) =>
-        JsonSerializer.SerializeToUtf8Bytes(
-            new AdmissionReview { ApiVersion = review.ApiVersion ?? "admission.k8s.io/v1", Kind = "AdmissionReview", Response = ToResponse(uid, result) },
-            AdmissionJsonContext.Default.AdmissionReview);
-
-    private static AdmissionResponse ToResponse(string uid, AdmissionResult result) => new()
+    private static async Task WriteAnswerAsync(HttpResponse response, string? apiVersion, string uid, AdmissionResult result, CancellationToken cancellationToken)
     {
-        Uid = uid,
-        Allowed = result.Allowed,
-        PatchType = result.Patch is null ? null : "JSONPatch",
-        Patch = result.Patch?.ToUtf8Bytes(),
-        Status = result.Allowed && result.Message is null
-            ? null
-            : new AdmissionStatus { Code = result.Code, Message = result.Message },
-    };
+        using var answer = AdmissionAnswer.Write(apiVersion, uid, result);
+        await WriteJsonAsync(response, answer.WrittenMemory, cancellationToken);
+    }
 
-    private static Task WriteJsonAsync(HttpResponse response, byte[] json, CancellationToken cancellationToken)
+    private static Task WriteJsonAsync(HttpResponse response, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         response.ContentType = "application/json";
         response.ContentLength = json.Length;

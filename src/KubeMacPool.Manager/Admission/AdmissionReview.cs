@@ -1,101 +1,100 @@
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using System.Text;
+using System.Text.Json;
+using KubeMacPool.Core.Networks;
 
 namespace KubeMacPool.Manager.Admission;
 
 /// <summary>
-/// AdmissionReview (admission.k8s.io v1 and v1beta1: the two share this shape). Objects stay raw JSON so that
-/// patches can target exactly the fields we change and unknown fields are never lost.
+/// Reads the envelope of an AdmissionReview from its parsed document, with the types the API defines: a field of
+/// the wrong type makes the review malformed (a 400), an unknown field is ignored, and names match exactly.
 /// </summary>
-internal sealed class AdmissionReview
+internal static class AdmissionReview
 {
-    [JsonPropertyName("apiVersion")]
-    public string? ApiVersion { get; set; }
+    public const string DefaultApiVersion = "admission.k8s.io/v1";
 
-    [JsonPropertyName("kind")]
-    public string? Kind { get; set; }
+    // The request's keys, read in one pass; the constants are their positions.
+    private const int Uid = 0, KindKey = 1, Name = 2, Namespace = 3, Operation = 4, ObjectKey = 5, OldObject = 6, DryRun = 7;
+    private static readonly byte[][] RequestKeys =
+        [.. new[] { "uid", "kind", "name", "namespace", "operation", "object", "oldObject", "dryRun" }.Select(Encoding.UTF8.GetBytes)];
 
-    [JsonPropertyName("request")]
-    public AdmissionRequest? Request { get; set; }
+    /// <summary>How a review body is parsed: a duplicate key anywhere is malformed, as a tree would refuse it.</summary>
+    public static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
 
-    [JsonPropertyName("response")]
-    public AdmissionResponse? Response { get; set; }
-}
+    /// <summary>The review's apiVersion and request (null when absent); false with the problem when a field has the wrong type.</summary>
+    public static bool TryRead(JsonElement root, out string? apiVersion, out AdmissionRequest? request, out string? problem)
+    {
+        apiVersion = null;
+        request = null;
+        problem = null;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            problem = "the review must be an object, not " + JsonNav.Describe(root.ValueKind);
+            return false;
+        }
 
-internal sealed class AdmissionRequest
-{
-    [JsonPropertyName("uid")]
-    public string? Uid { get; set; }
+        if (!TryString(JsonNav.Child(root, "apiVersion"u8), "apiVersion", ref problem, out apiVersion)
+            || !TryString(JsonNav.Child(root, "kind"u8), "kind", ref problem, out _)
+            || !TryObject(JsonNav.Child(root, "request"u8), "request", ref problem, out var fields))
+        {
+            return false;
+        }
 
-    [JsonPropertyName("kind")]
-    public GroupVersionKind? Kind { get; set; }
+        if (fields is not { } r)
+        {
+            return true;
+        }
 
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
+        var values = default(JsonFields);
+        JsonNav.ReadFields(r, RequestKeys, values);
+        if (!TryString(values[Uid], "request.uid", ref problem, out var uid)
+            || !TryObject(values[KindKey], "request.kind", ref problem, out var kind)
+            || !TryString(JsonNav.Child(kind, "kind"u8), "request.kind.kind", ref problem, out var kindName)
+            || !TryString(values[Name], "request.name", ref problem, out var name)
+            || !TryString(values[Namespace], "request.namespace", ref problem, out var @namespace)
+            || !TryString(values[Operation], "request.operation", ref problem, out var operation)
+            || !TryObject(values[ObjectKey], "request.object", ref problem, out var obj)
+            || !TryObject(values[OldObject], "request.oldObject", ref problem, out var oldObj)
+            || !TryBoolean(values[DryRun], "request.dryRun", ref problem, out var dryRun))
+        {
+            return false;
+        }
 
-    [JsonPropertyName("namespace")]
-    public string? Namespace { get; set; }
+        request = new AdmissionRequest
+        {
+            Uid = uid,
+            Kind = kindName,
+            Name = name,
+            Namespace = @namespace,
+            Operation = operation,
+            Object = obj,
+            OldObject = oldObj,
+            IsDryRun = dryRun,
+        };
+        return true;
+    }
 
-    [JsonPropertyName("operation")]
-    public string? Operation { get; set; }
+    // Each: an absent key or JSON null (a null value here) reads as the type's zero value; another JSON type is a problem.
+    private static bool TryString(JsonElement? value, string field, ref string? problem, out string? text)
+    {
+        text = value is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
+        return value is null || text is not null || Fail(field, "a string", value.Value, ref problem);
+    }
 
-    [JsonPropertyName("object")]
-    public JsonObject? Object { get; set; }
+    private static bool TryObject(JsonElement? value, string field, ref string? problem, out JsonElement? obj)
+    {
+        obj = value is { ValueKind: JsonValueKind.Object } ? value : null;
+        return value is null || obj is not null || Fail(field, "an object", value.Value, ref problem);
+    }
 
-    [JsonPropertyName("oldObject")]
-    public JsonObject? OldObject { get; set; }
+    private static bool TryBoolean(JsonElement? value, string field, ref string? problem, out bool flag)
+    {
+        flag = value?.ValueKind == JsonValueKind.True;
+        return value is null or { ValueKind: JsonValueKind.True or JsonValueKind.False } || Fail(field, "a boolean", value.Value, ref problem);
+    }
 
-    [JsonPropertyName("dryRun")]
-    public bool? DryRun { get; set; }
-
-    [JsonIgnore]
-    public bool IsDryRun => DryRun == true;
-}
-
-internal sealed class GroupVersionKind
-{
-    [JsonPropertyName("group")]
-    public string? Group { get; set; }
-
-    [JsonPropertyName("version")]
-    public string? Version { get; set; }
-
-    [JsonPropertyName("kind")]
-    public string? Kind { get; set; }
-}
-
-internal sealed class AdmissionResponse
-{
-    [JsonPropertyName("uid")]
-    public string Uid { get; set; } = "";
-
-    [JsonPropertyName("allowed")]
-    public bool Allowed { get; set; }
-
-    [JsonPropertyName("patchType")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? PatchType { get; set; }
-
-    /// <summary>Base64 of the JSON Patch document (System.Text.Json encodes byte[] as base64).</summary>
-    [JsonPropertyName("patch")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public byte[]? Patch { get; set; }
-
-    [JsonPropertyName("status")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public AdmissionStatus? Status { get; set; }
-
-    [JsonPropertyName("warnings")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<string>? Warnings { get; set; }
-}
-
-internal sealed class AdmissionStatus
-{
-    [JsonPropertyName("code")]
-    public int Code { get; set; }
-
-    [JsonPropertyName("message")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Message { get; set; }
+    private static bool Fail(string field, string expected, JsonElement value, ref string? problem)
+    {
+        problem = $"{field} must be {expected}, not {JsonNav.Describe(value.ValueKind)}";
+        return false;
+    }
 }

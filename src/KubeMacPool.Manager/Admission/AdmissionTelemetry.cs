@@ -24,7 +24,7 @@ internal sealed class AdmissionTelemetry(ManagerMetrics metrics)
             activity.SetTag("kubemacpool.webhook", webhook);
             activity.SetTag("k8s.admission.uid", request.Uid);
             activity.SetTag("k8s.admission.operation", request.Operation);
-            activity.SetTag("k8s.admission.kind", request.Kind?.Kind);
+            activity.SetTag("k8s.admission.kind", request.Kind);
             activity.SetTag("k8s.namespace.name", request.Namespace);
             activity.SetTag("k8s.admission.dry_run", request.IsDryRun);
         }

@@ -1,30 +1,27 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using KubeMacPool.Core.Networks;
 
 namespace KubeMacPool.Manager.Admission;
 
 /// <summary>
-/// An RFC 6902 patch built from targeted operations only: the webhook never replaces a whole object,
-/// so fields it does not know survive untouched.
+/// An RFC 6902 patch built from targeted "add" operations only: the webhook never replaces a whole object, so fields
+/// it does not know survive untouched. Values are strings, or the empty map a first annotation needs.
 /// </summary>
 internal sealed class JsonPatch
 {
-    private readonly List<(string Op, string Path, JsonNode? Value)> _ops = [];
+    // A null value is an empty object.
+    private readonly List<(string Path, string? Value)> _ops = [];
 
     public bool IsEmpty => _ops.Count == 0;
 
     public int Count => _ops.Count;
 
-    public JsonPatch Add(string path, JsonNode? value)
+    /// <summary>"add" (valid whether or not the field exists) of a string value.</summary>
+    public JsonPatch Add(string path, string value)
     {
-        _ops.Add(("add", path, value));
-        return this;
-    }
-
-    public JsonPatch Replace(string path, JsonNode? value)
-    {
-        _ops.Add(("replace", path, value));
+        _ops.Add((path, value));
         return this;
     }
 
@@ -32,49 +29,52 @@ internal sealed class JsonPatch
     /// Sets one annotation: adds the annotations map first when the object has none, and uses "add"
     /// (valid whether or not the key exists) for the key itself.
     /// </summary>
-    public JsonPatch SetAnnotation(JsonObject obj, string key, string value)
+    public JsonPatch SetAnnotation(JsonElement obj, string key, string value)
     {
-        if (obj["metadata"]?["annotations"] is not JsonObject)
+        if (JsonNav.Path(obj, "metadata", "annotations") is not { ValueKind: JsonValueKind.Object })
         {
-            Add("/metadata/annotations", new JsonObject());
+            _ops.Add((JsonPointer.Annotations, null));
         }
 
-        return Add("/metadata/annotations/" + EscapePointerSegment(key), JsonValue.Create(value));
+        return Add(JsonPointer.Annotation(key), value);
     }
 
     /// <summary>JSON Pointer segment escaping (RFC 6901): "~" becomes "~0", "/" becomes "~1".</summary>
-    public static string EscapePointerSegment(string segment) =>
-        segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+    public static string EscapePointerSegment(string segment) => JsonPointer.Escape(segment);
 
-    public byte[] ToUtf8Bytes()
+    public void WriteTo(Utf8JsonWriter writer)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        writer.WriteStartArray();
+        foreach (var (path, value) in _ops)
         {
-            writer.WriteStartArray();
-            foreach (var (op, path, value) in _ops)
+            writer.WriteStartObject();
+            writer.WriteString("op"u8, "add"u8);
+            writer.WriteString("path"u8, path);
+            if (value is null)
             {
+                writer.WritePropertyName("value"u8);
                 writer.WriteStartObject();
-                writer.WriteString("op", op);
-                writer.WriteString("path", path);
-                writer.WritePropertyName("value");
-                if (value is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    value.WriteTo(writer);
-                }
-
                 writer.WriteEndObject();
             }
+            else
+            {
+                writer.WriteString("value"u8, value);
+            }
 
-            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        writer.WriteEndArray();
     }
 
-    public override string ToString() => Encoding.UTF8.GetString(ToUtf8Bytes());
+    public override string ToString()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 }

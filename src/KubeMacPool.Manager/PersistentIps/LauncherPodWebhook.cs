@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using KubeMacPool.Core.Ipam;
+using KubeMacPool.Core.Networks;
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Kubernetes.Client;
 using KubeMacPool.Manager.Kubernetes.Informers;
@@ -37,10 +37,10 @@ internal sealed partial class LauncherPodWebhook(
 
     public async ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
-        var metadata = request.Object!["metadata"] as JsonObject;
-        var ns = Text(metadata?["namespace"]) ?? request.Namespace ?? "";
-        var podName = Text(metadata?["name"]) ?? Text(metadata?["generateName"]) ?? request.Name;
-        var annotations = StringMap(metadata?["annotations"]);
+        var metadata = JsonNav.Child(request.Object, "metadata");
+        var ns = JsonNav.Text(JsonNav.Child(metadata, "namespace")) ?? request.Namespace ?? "";
+        var podName = JsonNav.Text(JsonNav.Child(metadata, "name")) ?? JsonNav.Text(JsonNav.Child(metadata, "generateName")) ?? request.Name;
+        var annotations = StringMap(JsonNav.Child(metadata, "annotations"));
         var pod = LauncherPod.Read(annotations, ns);
         if (pod.VmiName is null || pod.Error is not null)
         {
@@ -80,7 +80,7 @@ internal sealed partial class LauncherPodWebhook(
         return ToResult(decision, request.Object);
     }
 
-    private static AdmissionResult ToResult(LauncherPodDecision decision, JsonObject? pod)
+    private static AdmissionResult ToResult(LauncherPodDecision decision, JsonElement? pod)
     {
         if (!decision.Allowed)
         {
@@ -95,7 +95,7 @@ internal sealed partial class LauncherPodWebhook(
         var patch = new JsonPatch();
         foreach (var (key, value) in decision.Annotations)
         {
-            patch.SetAnnotation(pod, key, value);
+            patch.SetAnnotation(pod.Value, key, value);
         }
 
         return AdmissionResult.Allow(patch);
@@ -124,19 +124,16 @@ internal sealed partial class LauncherPodWebhook(
         }
     }
 
-    private static string? Text(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
-
-    private static Dictionary<string, string> StringMap(JsonNode? node)
+    private static Dictionary<string, string> StringMap(JsonElement? node)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (node is JsonObject obj)
+        if (node is { ValueKind: JsonValueKind.Object } obj)
         {
-            foreach (var (key, value) in obj)
+            foreach (var property in obj.EnumerateObject())
             {
-                if (Text(value) is { } text)
+                if (JsonNav.Text(property.Value) is { } text)
                 {
-                    map[key] = text;
+                    map[property.Name] = text;
                 }
             }
         }

@@ -19,7 +19,7 @@ internal sealed class IpPoolWebhook(IKubernetes client) : IAdmissionWebhook
         IpPool? pool;
         try
         {
-            pool = KubernetesJson.Deserialize<IpPool>(request.Object!.ToJsonString());
+            pool = KubernetesJson.Deserialize<IpPool>(request.Object!.Value.GetRawText());
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using k8s;
+using KubeMacPool.Core.Networks;
 using KubeMacPool.Manager.Admission;
 using KubeMacPool.Manager.Kubernetes.Models;
 
@@ -17,7 +19,7 @@ internal sealed class VirtualMachinePinnedIpWebhook(IpamState state) : IAdmissio
     public ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         var text = Annotation(request.Object);
-        if (text is null || request.Object!["metadata"]?["deletionTimestamp"] is not null
+        if (text is null || JsonNav.Path(request.Object, "metadata", "deletionTimestamp") is not null
             || (request.Operation == "UPDATE" && text == Annotation(request.OldObject)))
         {
             return ValueTask.FromResult(AdmissionResult.Allow());
@@ -33,7 +35,7 @@ internal sealed class VirtualMachinePinnedIpWebhook(IpamState state) : IAdmissio
             return ValueTask.FromResult(AdmissionResult.Deny("kubemacpool has not loaded the IP pools yet; retry shortly", 503));
         }
 
-        var vm = KubernetesJson.Deserialize<VirtualMachine>(request.Object!.ToJsonString());
+        var vm = KubernetesJson.Deserialize<VirtualMachine>(request.Object!.Value.GetRawText());
         var ns = vm.Metadata.NamespaceProperty ?? request.Namespace ?? "";
         var name = vm.Metadata.Name ?? request.Name ?? "";
         var desired = DesiredReservations.For(ns, name, vm.Spec, pins, state.IsPooled);
@@ -56,6 +58,7 @@ internal sealed class VirtualMachinePinnedIpWebhook(IpamState state) : IAdmissio
             : AdmissionResult.Deny($"annotation {PinnedIpAnnotation.Name}: {string.Join("; ", problems)}", 422));
     }
 
-    private static string? Annotation(System.Text.Json.Nodes.JsonObject? vm) =>
-        vm?["metadata"]?["annotations"]?[PinnedIpAnnotation.Name]?.GetValue<string>();
+    // GetString throws on a value that is not a string, as the node tree did: a garbled object is an internal error.
+    private static string? Annotation(JsonElement? vm) =>
+        JsonNav.Path(vm, "metadata", "annotations", PinnedIpAnnotation.Name)?.GetString();
 }

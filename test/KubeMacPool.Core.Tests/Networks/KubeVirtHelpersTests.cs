@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
 using KubeMacPool.Core.Networks;
@@ -102,6 +103,14 @@ public class KubeVirtHelpersTests
             _ = view.InterfacesGettingMacs;
             _ = VirtualMachineInterfaces.InterfacesNode(obj);
             Assert.False(VirtualMachineInterfaces.InterfacesDiffer(obj, obj));
+
+            // The admission path reads the review's element directly: the same answer as the tree.
+            using var document = JsonDocument.Parse(text);
+            var fromElement = VirtualMachineInterfaces.Read(document.RootElement);
+            Assert.Equal((view.HasTemplate, view.Error), (fromElement.HasTemplate, fromElement.Error));
+            Assert.Equal(view.Interfaces, fromElement.Interfaces);
+            Assert.Equal(view.Networks, fromElement.Networks);
+            Assert.False(VirtualMachineInterfaces.InterfacesDiffer(document.RootElement, document.RootElement));
             _ = VirtualMachineInstanceStatusView.Read(obj);
             _ = VirtLauncher.FindVmiOwnerName(obj);
         }, iter: 3000);

@@ -200,6 +200,15 @@ public class VirtualMachineInterfacesTests
         Assert.Equal("invalid virtual machine: " + problem, Error(JsonNode.Parse(vm)!.AsObject()));
 
     [Fact]
+    public void Duplicate_names_are_found_in_a_long_list_too()
+    {
+        var names = Enumerable.Range(0, 12).Select(i => $$"""{"name":"n{{i}}"}""").ToList();
+        Assert.Null(Read(Vm("[" + string.Join(",", names) + "]")).DuplicateNameError());
+        names.Add("""{"name":"n3"}""");
+        Assert.Equal(VirtualMachineInterfaces.DuplicateInterfaceNameError, Read(Vm("[" + string.Join(",", names) + "]")).DuplicateNameError());
+    }
+
+    [Fact]
     public void A_duplicate_key_in_a_parsed_object_is_an_error_not_an_exception()
     {
         var vm = JsonNode.Parse("""{"spec":{"template":{"spec":{"domain":{"devices":{"interfaces":[],"interfaces":[]}}}}}}""")!.AsObject();

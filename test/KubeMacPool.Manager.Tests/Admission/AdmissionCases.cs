@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Pool;
@@ -24,8 +25,8 @@ internal static class AdmissionCases
         Uid = "req-1",
         Operation = "CREATE",
         Namespace = "ns",
-        Object = obj,
-        DryRun = dryRun,
+        Object = Element(obj),
+        IsDryRun = dryRun,
     };
 
     public static AdmissionRequest Update(JsonObject old, JsonObject obj) => new()
@@ -33,9 +34,12 @@ internal static class AdmissionCases
         Uid = "req-2",
         Operation = "UPDATE",
         Namespace = "ns",
-        Object = obj,
-        OldObject = old,
+        Object = Element(obj),
+        OldObject = Element(old),
     };
+
+    /// <summary>The object as the endpoint hands it to a webhook: an element of a parsed review.</summary>
+    public static JsonElement Element(JsonNode obj) => JsonDocument.Parse(obj.ToJsonString()).RootElement;
 
     /// <summary>The patch parsed back into (op, path, value), or empty when there is none.</summary>
     public static List<(string Op, string Path, JsonNode? Value)> Ops(AdmissionResult result) =>

@@ -92,10 +92,8 @@ public sealed class ReadmissionTests : IDisposable
     [Fact]
     public async Task Generate_name_pods_are_new_objects_each_time_and_get_distinct_macs()
     {
-        var first = Create(Pod(null));
-        first.Uid = "u1";
-        var second = Create(Pod(null));
-        second.Uid = "u2";
+        var first = Create(Pod(null)) with { Uid = "u1" };
+        var second = Create(Pod(null)) with { Uid = "u2" };
 
         var one = await Review(Pods(), first);
         var two = await Review(Pods(), second);

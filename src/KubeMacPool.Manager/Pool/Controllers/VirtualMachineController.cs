@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using k8s;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Networks;
@@ -100,7 +99,7 @@ internal sealed partial class VirtualMachineController(
     /// <summary>The (interface, MAC) pairs a persisted VM carries; unparseable MACs are skipped.</summary>
     public static IEnumerable<(string Interface, MacAddress Mac)> PersistedMacs(VirtualMachine vm, bool supportedOnly)
     {
-        var interfaces = VirtualMachineInterfaces.Read(new JsonObject { ["spec"] = vm.Spec?.DeepClone() });
+        var interfaces = VirtualMachineInterfaces.ReadSpec(vm.Spec);
         foreach (var iface in interfaces.Interfaces)
         {
             if ((!supportedOnly || interfaces.GetsMac(iface)) && MacAddress.TryParse(iface.MacAddress, out var mac))

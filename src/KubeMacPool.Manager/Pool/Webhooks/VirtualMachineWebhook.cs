@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using KubeMacPool.Core.Addressing;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
@@ -17,8 +17,8 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
 
     public ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
-        var vm = request.Object!;
-        if (vm["metadata"]?["deletionTimestamp"] is not null)
+        var vm = request.Object!.Value;
+        if (JsonNav.Path(vm, "metadata", "deletionTimestamp") is not null)
         {
             return ValueTask.FromResult(AdmissionResult.Allow());
         }
@@ -35,14 +35,14 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
         }
 
         var owner = MacOwner.VirtualMachine(
-            vm["metadata"]?["namespace"]?.GetValue<string>() ?? request.Namespace ?? "",
-            vm["metadata"]?["name"]?.GetValue<string>() ?? request.Name ?? "");
+            Metadata(vm, "namespace") ?? request.Namespace ?? "",
+            Metadata(vm, "name") ?? request.Name ?? "");
         return ValueTask.FromResult(request.Operation == "UPDATE" && request.OldObject is { } old
             ? Update(owner, old, vm, current, request.IsDryRun)
             : Create(owner, vm, current, request.IsDryRun));
     }
 
-    private AdmissionResult Create(MacOwner owner, JsonObject vm, VirtualMachineInterfaces interfaces, bool dryRun)
+    private AdmissionResult Create(MacOwner owner, JsonElement vm, VirtualMachineInterfaces interfaces, bool dryRun)
     {
         var stamp = TransactionTimestamp.Now(time);
         var patch = new JsonPatch().SetAnnotation(vm, WellKnown.TransactionTimestampAnnotation, stamp.Text);
@@ -56,9 +56,13 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
             return AdmissionResult.Deny("Failed to create virtual machine allocation error: " + invalid);
         }
 
-        var requests = interfaces.InterfacesGettingMacs
-            .Select(i => i.MacAddress is null ? MacRequest.Allocate(i.Name) : MacRequest.Requested(i.Name, i.MacAddress))
-            .ToList();
+        var getting = interfaces.InterfacesGettingMacs;
+        var requests = new MacRequest[getting.Count];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            requests[i] = getting[i].MacAddress is { } mac ? MacRequest.Requested(getting[i].Name, mac) : MacRequest.Allocate(getting[i].Name);
+        }
+
         var result = pool.Reserve(owner, requests, dryRun ? null : stamp.Value, dryRun);
         if (!result.Succeeded)
         {
@@ -69,7 +73,7 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
         return AdmissionResult.Allow(patch);
     }
 
-    private AdmissionResult Update(MacOwner owner, JsonObject old, JsonObject vm, VirtualMachineInterfaces interfaces, bool dryRun)
+    private AdmissionResult Update(MacOwner owner, JsonElement old, JsonElement vm, VirtualMachineInterfaces interfaces, bool dryRun)
     {
         if (!MeaningfullyChanged(old, vm))
         {
@@ -98,7 +102,7 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
             {
                 case InterfaceChange.RestoreOld:
                     // Re-applying a spec without MACs must not change them.
-                    patch.Add(VirtualMachineInterfaces.MacAddressPointer(plan.Interface.Index), JsonValue.Create(plan.OldMac));
+                    patch.Add(VirtualMachineInterfaces.MacAddressPointer(plan.Interface.Index), plan.OldMac!);
                     break;
                 case InterfaceChange.Changed:
                     if (ClaimedMacChange(vm, name, plan.Interface.MacAddress!) is { } refused)
@@ -153,7 +157,7 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
 
         foreach (var (index, _, mac) in fromClaims)
         {
-            patch.Add(VirtualMachineInterfaces.MacAddressPointer(index), JsonValue.Create(mac));
+            patch.Add(VirtualMachineInterfaces.MacAddressPointer(index), mac);
         }
 
         AddAllocatedMacs(patch, interfaces, result);
@@ -163,14 +167,20 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
     /// <summary>Unique interface names, parseable MACs, no MAC twice in one VM (in any syntax).</summary>
     private static string? ValidateSpec(VirtualMachineInterfaces interfaces)
     {
-        var seen = new Dictionary<MacAddress, string>();
-        foreach (var iface in interfaces.Interfaces.Where(i => i.MacAddress is not null))
+        Dictionary<MacAddress, string>? seen = null; // most VMs ask for no MAC of their own
+        foreach (var iface in interfaces.Interfaces)
         {
+            if (iface.MacAddress is null)
+            {
+                continue;
+            }
+
             if (!MacAddress.TryParse(iface.MacAddress, out var mac, out var error))
             {
                 return $"Failed to allocate mac to the vm object: invalid MAC address format for interface {iface.Name}: {iface.MacAddress}: {error}";
             }
 
+            seen ??= [];
             if (!seen.TryAdd(mac, iface.Name))
             {
                 return $"Failed to allocate mac to the vm object: duplicate MAC address {mac} found on interfaces: {seen[mac]} and {iface.Name}";
@@ -181,42 +191,87 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
     }
 
     /// <summary>Persistent IPs: an interface with an IPAMClaim keeps the MAC the claim records (null: the change may go ahead).</summary>
-    private string? ClaimedMacChange(JsonObject vm, string interfaceName, string newMac) =>
+    private string? ClaimedMacChange(JsonElement vm, string interfaceName, string newMac) =>
         ClaimedMac(vm, interfaceName) is { } claimed && !SameMac(claimed, newMac) ? ClaimedMacs.ChangeRefused(interfaceName, claimed) : null;
 
-    private string? ClaimedMac(JsonObject vm, string interfaceName) =>
-        claimedMacs.Find(
-            vm["metadata"]?["namespace"]?.GetValue<string>() ?? "", vm["metadata"]?["name"]?.GetValue<string>() ?? "",
-            vm["metadata"]?["uid"]?.GetValue<string>(), interfaceName);
+    private string? ClaimedMac(JsonElement vm, string interfaceName) =>
+        claimedMacs.Find(Metadata(vm, "namespace") ?? "", Metadata(vm, "name") ?? "", Metadata(vm, "uid"), interfaceName);
+
+    // GetString throws on a value that is not a string or null, as the node tree did: a garbled object is an internal error.
+    private static string? Metadata(JsonElement vm, string field) => JsonNav.Path(vm, "metadata", field)?.GetString();
 
     private static void AddAllocatedMacs(JsonPatch patch, VirtualMachineInterfaces interfaces, ReservationResult result)
     {
-        foreach (var assignment in result.Assignments.Where(a => a.Allocated))
+        foreach (var assignment in result.Assignments)
         {
-            var iface = interfaces.Interfaces.First(i => i.Name == assignment.InterfaceKey);
-            patch.Add(VirtualMachineInterfaces.MacAddressPointer(iface.Index), JsonValue.Create(assignment.Mac.ToString()));
+            if (assignment.Allocated)
+            {
+                patch.Add(VirtualMachineInterfaces.MacAddressPointer(FirstNamed(interfaces, assignment.InterfaceKey).Index), assignment.Mac.ToString());
+            }
         }
+    }
+
+    private static VmInterface FirstNamed(VirtualMachineInterfaces interfaces, string name)
+    {
+        foreach (var iface in interfaces.Interfaces)
+        {
+            if (iface.Name == name)
+            {
+                return iface;
+            }
+        }
+
+        throw new InvalidOperationException("no interface " + name); // the pool answers only for the interfaces asked
     }
 
     /// <summary>
     /// Spec, labels or annotations (other than our timestamp) changed. Finalizer or ownerReference edits do not
     /// count, so they never start a transaction.
     /// </summary>
-    private static bool MeaningfullyChanged(JsonObject old, JsonObject vm)
+    private static bool MeaningfullyChanged(JsonElement old, JsonElement vm) =>
+        !SameValue(JsonNav.Child(old, "spec"), JsonNav.Child(vm, "spec"))
+        || !SameValue(JsonNav.Path(old, "metadata", "labels"), JsonNav.Path(vm, "metadata", "labels"))
+        || !SameAnnotationsBesidesTimestamp(JsonNav.Path(old, "metadata", "annotations"), JsonNav.Path(vm, "metadata", "annotations"));
+
+    // Absent and null are the same (no value), as in the node tree the comparison was first written on.
+    private static bool SameValue(JsonElement? a, JsonElement? b) =>
+        a is { } x ? b is { } y && JsonElement.DeepEquals(x, y) : b is null;
+
+    // Annotations that are not a map count as none.
+    private static bool SameAnnotationsBesidesTimestamp(JsonElement? old, JsonElement? current)
     {
-        if (!JsonNode.DeepEquals(old["spec"], vm["spec"]) || !JsonNode.DeepEquals(old["metadata"]?["labels"], vm["metadata"]?["labels"]))
+        var (a, b) = (Annotations(old), Annotations(current));
+        if (a.Count != b.Count)
         {
-            return true;
+            return false;
         }
 
-        return !JsonNode.DeepEquals(WithoutTimestamp(old), WithoutTimestamp(vm));
-    }
+        foreach (var (key, value) in a)
+        {
+            if (!b.TryGetValue(key, out var other) || !JsonElement.DeepEquals(value, other))
+            {
+                return false;
+            }
+        }
 
-    private static JsonObject WithoutTimestamp(JsonObject vm)
-    {
-        var annotations = vm["metadata"]?["annotations"] is JsonObject a ? (JsonObject)a.DeepClone() : new JsonObject();
-        annotations.Remove(WellKnown.TransactionTimestampAnnotation);
-        return annotations;
+        return true;
+
+        static Dictionary<string, JsonElement> Annotations(JsonElement? map)
+        {
+            var annotations = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            if (map is { ValueKind: JsonValueKind.Object } obj)
+            {
+                foreach (var property in obj.EnumerateObject())
+                {
+                    if (property.Name != WellKnown.TransactionTimestampAnnotation)
+                    {
+                        annotations[property.Name] = property.Value;
+                    }
+                }
+            }
+
+            return annotations;
+        }
     }
 
     private static bool SameMac(string a, string b) =>

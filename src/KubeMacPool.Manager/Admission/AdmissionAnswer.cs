@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace KubeMacPool.Manager.Admission;
+
+/// <summary>
+/// Writes the AdmissionReview that answers a request straight into a pooled buffer: the same JSON a serialised
+/// response DTO gives (fields in the API's order, the patch as base64), without the DTOs or the patch's own array.
+/// </summary>
+internal static class AdmissionAnswer
+{
+    // A typical answer (a VM's two MACs and the timestamp) is well under this; the buffer grows when it is not.
+    private const int TypicalSize = 1024;
+
+    /// <summary>The answer in a pooled buffer; the caller disposes it once it is sent.</summary>
+    public static PooledBufferWriter Write(string? apiVersion, string uid, AdmissionResult result)
+    {
+        var answer = new PooledBufferWriter(TypicalSize);
+        using var writer = new Utf8JsonWriter(answer);
+        writer.WriteStartObject();
+        writer.WriteString("apiVersion"u8, apiVersion ?? AdmissionReview.DefaultApiVersion);
+        writer.WriteString("kind"u8, "AdmissionReview"u8);
+        writer.WriteStartObject("response"u8);
+        writer.WriteString("uid"u8, uid);
+        writer.WriteBoolean("allowed"u8, result.Allowed);
+        if (result.Patch is { } patch)
+        {
+            writer.WriteString("patchType"u8, "JSONPatch"u8);
+            using var patchJson = new PooledBufferWriter(TypicalSize);
+            using (var patchWriter = new Utf8JsonWriter(patchJson))
+            {
+                patch.WriteTo(patchWriter);
+            }
+
+            writer.WriteBase64String("patch"u8, patchJson.WrittenSpan);
+        }
+
+        if (!result.Allowed || result.Message is not null)
+        {
+            writer.WriteStartObject("status"u8);
+            writer.WriteNumber("code"u8, result.Code);
+            if (result.Message is { } message)
+            {
+                writer.WriteString("message"u8, message);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.Flush();
+        return answer;
+    }
+}
