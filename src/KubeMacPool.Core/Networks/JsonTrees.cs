@@ -21,6 +21,9 @@ internal static class JsonTrees
             node.WriteTo(writer);
         }
 
-        return JsonDocument.Parse(buffer.WrittenMemory, Options);
+        return Parse(buffer.WrittenMemory);
     }
+
+    /// <summary>UTF-8 JSON as a document, as strict as <see cref="ToDocument"/>.</summary>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> utf8Json) => JsonDocument.Parse(utf8Json, Options);
 }

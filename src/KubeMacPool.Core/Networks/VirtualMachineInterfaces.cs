@@ -100,6 +100,20 @@ public sealed class VirtualMachineInterfaces
     /// <summary>Reads a VirtualMachine's <c>spec</c> tree (null when the object has none).</summary>
     public static VirtualMachineInterfaces ReadSpec(JsonNode? spec) => ReadNode(spec, static s => s);
 
+    /// <summary>Reads a <c>spec</c> held as UTF-8 JSON (a cached VM's packed spec) in place: no tree on the rebuild path.</summary>
+    public static VirtualMachineInterfaces ReadPackedSpec(ReadOnlyMemory<byte> utf8Spec)
+    {
+        try
+        {
+            using var document = JsonTrees.Parse(utf8Spec);
+            return ReadElement(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            return Malformed(e.Message);
+        }
+    }
+
     /// <summary>The raw interfaces list of a VM object (null when absent or not reachable).</summary>
     public static JsonNode? InterfacesNode(JsonObject vm)
     {

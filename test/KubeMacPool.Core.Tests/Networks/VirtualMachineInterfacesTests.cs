@@ -227,6 +227,20 @@ public class VirtualMachineInterfacesTests
         Assert.Null(none.Error);
     }
 
+    [Fact]
+    public void A_packed_spec_reads_as_its_tree_does_and_garbled_bytes_are_an_error()
+    {
+        var spec = Vm("""[{"name":"a","masquerade":{}},{"name":"b","bridge":{},"macAddress":"02:00:00:00:00:07"}]""",
+            """[{"name":"a","pod":{}},{"name":"b","multus":{"networkName":"br1"}}]""")["spec"]!;
+        var packed = VirtualMachineInterfaces.ReadPackedSpec(System.Text.Encoding.UTF8.GetBytes(spec.ToJsonString()));
+        var tree = VirtualMachineInterfaces.ReadSpec(spec);
+
+        Assert.Equal(Getting(tree), Getting(packed));
+        Assert.Equal(tree.Interfaces.Select(i => (i.Name, i.MacAddress)), packed.Interfaces.Select(i => (i.Name, i.MacAddress)));
+        var garbled = VirtualMachineInterfaces.ReadPackedSpec(System.Text.Encoding.UTF8.GetBytes("{\"template\":"));
+        Assert.StartsWith("invalid virtual machine: ", garbled.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""[{"name":"a","macAddress":"02:00:00:00:00:01","bridge":{}}]""", """[{"bridge":{},"macAddress":"02:00:00:00:00:01","name":"a"}]""")]
     [InlineData("""[{"name":"a","macAddress":""}]""", """[{"name":"a"}]""")]

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KubeMacPool.Core.Pool;
 using KubeMacPool.FuncTests.Infrastructure;
 
 namespace KubeMacPool.FuncTests.Service;
@@ -52,8 +53,22 @@ public sealed class KubeVirtArrivalTests(ClusterFixture cluster, KubeMacPoolServ
 
         const string mac = "02:00:00:00:ab:01";
         var vmNamespace = await _k.CreateNamespaceAsync();
-        var first = await _k.CreateVirtualMachineAsync(vmNamespace.Name, Vms.Bridged("first", ("br1", mac)));
-        Assert.Equal(mac, Vms.Macs(first)[0]);
+        // The restart above began a leader handover: until its settle period ends, a requested MAC in the span the
+        // previous process may have handed out is refused with "retry in a few seconds", which is what a client does.
+        JsonObject? first = null;
+        await _k.EventuallyAsync(async () =>
+        {
+            try
+            {
+                first = await _k.CreateVirtualMachineAsync(vmNamespace.Name, Vms.Bridged("first", ("br1", mac)));
+                return true;
+            }
+            catch (Exception e) when (e.Message.Contains(MacPool.HandoverGuardError, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }, "the handover settle period to end", TimeSpan.FromSeconds(30));
+        Assert.Equal(mac, Vms.Macs(first!)[0]);
 
         // Only the VM controller (started on KubeVirt's arrival) releases a deleted VM's MAC; no heal loop runs
         // without it either, so reuse proves the VM side is live.

@@ -49,4 +49,7 @@ internal sealed class VirtualMachine : IKubernetesObject<V1ObjectMeta>
 
     /// <summary>True once the spec is held packed, i.e. this VM is in the shape the cache keeps.</summary>
     public bool IsPacked => _spec is null && _packedSpec is not null;
+
+    /// <summary>The packed spec's UTF-8 JSON, for readers that parse it in place; null unless <see cref="IsPacked"/>.</summary>
+    public ReadOnlyMemory<byte>? PackedSpec => IsPacked ? _packedSpec : null;
 }

@@ -99,7 +99,8 @@ internal sealed partial class VirtualMachineController(
     /// <summary>The (interface, MAC) pairs a persisted VM carries; unparseable MACs are skipped.</summary>
     public static IEnumerable<(string Interface, MacAddress Mac)> PersistedMacs(VirtualMachine vm, bool supportedOnly)
     {
-        var interfaces = VirtualMachineInterfaces.ReadSpec(vm.Spec);
+        // A cached VM's spec is read straight from its packed bytes (the startup rebuild reads every VM once).
+        var interfaces = vm.PackedSpec is { } packed ? VirtualMachineInterfaces.ReadPackedSpec(packed) : VirtualMachineInterfaces.ReadSpec(vm.Spec);
         foreach (var iface in interfaces.Interfaces)
         {
             if ((!supportedOnly || interfaces.GetsMac(iface)) && MacAddress.TryParse(iface.MacAddress, out var mac))
