@@ -42,6 +42,10 @@ internal static class ManagerHost
     public static WebApplication MapManagerEndpoints(this WebApplication app)
     {
         app.MapMetricsEndpoint();
+
+        // Webhook reviews are dispatched ahead of routing; health and everything else is routed.
+        app.UseAdmissionRoutes();
+        app.UseRouting();
         app.MapHealthEndpoints();
         app.MapMacPoolWebhooks();
         app.MapStaticIpsWebhooks();

@@ -65,12 +65,18 @@ public sealed class VirtualMachineInterfaces
     {
         get
         {
-            var getting = new List<VmInterface>(Networks.Count == 0 ? 0 : Interfaces.Count);
-            foreach (var iface in Networks.Count == 0 ? [] : Interfaces)
+            if (Networks.Count == 0)
             {
-                if (GetsMac(iface))
+                return [];
+            }
+
+            // Indexed, not foreach: an enumerator over the interface type is boxed, and every VM admission asks.
+            var getting = new List<VmInterface>(Interfaces.Count);
+            for (var i = 0; i < Interfaces.Count; i++)
+            {
+                if (GetsMac(Interfaces[i]))
                 {
-                    getting.Add(iface);
+                    getting.Add(Interfaces[i]);
                 }
             }
 

@@ -112,16 +112,7 @@ public sealed partial class MacPool
                 CountReserved(requests);
             }
 
-            var assignments = new List<MacAssignment>(requests.Count);
-            for (var i = 0; i < requests.Count; i++)
-            {
-                if (requests[i].Kind != MacRequestKind.Touch)
-                {
-                    assignments.Add(assigned[i]);
-                }
-            }
-
-            return new ReservationResult(assignments, null, (IReadOnlyList<MacAddress>?)shared ?? []);
+            return new ReservationResult(WithoutTouches(requests, assigned), null, (IReadOnlyList<MacAddress>?)shared ?? []);
         }
     }
 
@@ -153,6 +144,32 @@ public sealed partial class MacPool
 
         mac = default;
         return false;
+    }
+
+    /// <summary>The assignments of the requested and allocated interfaces, in request order (touches assign nothing).</summary>
+    private static MacAssignment[] WithoutTouches(IReadOnlyList<MacRequest> requests, MacAssignment[] assigned)
+    {
+        var touches = 0;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            touches += requests[i].Kind == MacRequestKind.Touch ? 1 : 0;
+        }
+
+        if (touches == 0)
+        {
+            return assigned; // a create's usual case: no second array
+        }
+
+        var kept = new MacAssignment[requests.Count - touches];
+        for (int i = 0, k = 0; i < requests.Count; i++)
+        {
+            if (requests[i].Kind != MacRequestKind.Touch)
+            {
+                kept[k++] = assigned[i];
+            }
+        }
+
+        return kept;
     }
 
     private static bool AssignedAlready(MacAssignment[] assigned, ulong mac)

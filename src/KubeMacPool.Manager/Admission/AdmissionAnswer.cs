@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace KubeMacPool.Manager.Admission;
@@ -11,11 +12,19 @@ internal static class AdmissionAnswer
     // A typical answer (a VM's two MACs and the timestamp) is well under this; the buffer grows when it is not.
     private const int TypicalSize = 1024;
 
+    // One writer each for the answer and its patch per thread, reset onto every answer's buffers: a writer is a few
+    // hundred bytes, and every review made two. Write never awaits, so a thread's writers serve one answer at a time.
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_answerWriter;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_patchWriter;
+
     /// <summary>The answer in a pooled buffer; the caller disposes it once it is sent.</summary>
     public static PooledBufferWriter Write(string? apiVersion, string uid, AdmissionResult result)
     {
         var answer = new PooledBufferWriter(TypicalSize);
-        using var writer = new Utf8JsonWriter(answer);
+        var writer = Reset(ref t_answerWriter, answer);
         writer.WriteStartObject();
         writer.WriteString("apiVersion"u8, apiVersion ?? AdmissionReview.DefaultApiVersion);
         writer.WriteString("kind"u8, "AdmissionReview"u8);
@@ -26,10 +35,9 @@ internal static class AdmissionAnswer
         {
             writer.WriteString("patchType"u8, "JSONPatch"u8);
             using var patchJson = new PooledBufferWriter(TypicalSize);
-            using (var patchWriter = new Utf8JsonWriter(patchJson))
-            {
-                patch.WriteTo(patchWriter);
-            }
+            var patchWriter = Reset(ref t_patchWriter, patchJson);
+            patch.WriteTo(patchWriter);
+            patchWriter.Flush();
 
             writer.WriteBase64String("patch"u8, patchJson.WrittenSpan);
         }
@@ -50,5 +58,19 @@ internal static class AdmissionAnswer
         writer.WriteEndObject();
         writer.Flush();
         return answer;
+    }
+
+    private static Utf8JsonWriter Reset(ref Utf8JsonWriter? cached, IBufferWriter<byte> output)
+    {
+        if (cached is null)
+        {
+            cached = new Utf8JsonWriter(output);
+        }
+        else
+        {
+            cached.Reset(output);
+        }
+
+        return cached;
     }
 }

@@ -18,6 +18,12 @@ internal sealed class AdmissionTelemetry(ManagerMetrics metrics)
 
     public static Activity? Start(string webhook, AdmissionRequest? request)
     {
+        // Without a listener (no OTLP endpoint) there is no activity: skip building its name on every review.
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         var activity = Source.StartActivity("admission " + webhook, ActivityKind.Server);
         if (activity is { IsAllDataRequested: true } && request is not null)
         {

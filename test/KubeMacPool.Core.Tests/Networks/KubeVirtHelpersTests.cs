@@ -19,6 +19,20 @@ public class KubeVirtHelpersTests
     {
         Assert.Equal("/spec/template/spec/domain/devices/interfaces/0/macAddress", JsonPointer.InterfaceMacAddress(0));
         Assert.Equal("/spec/template/spec/domain/devices/interfaces/12/macAddress", JsonPointer.InterfaceMacAddress(12));
+        Assert.Equal("/spec/template/spec/domain/devices/interfaces/123/macAddress", JsonPointer.InterfaceMacAddress(123));
+    }
+
+    [Fact]
+    public void Pointers_admissions_ask_for_again_are_made_once_and_any_key_still_gets_its_own()
+    {
+        Assert.Same(JsonPointer.Annotation("kubemacpool.io/transaction-timestamp"), JsonPointer.Annotation("kubemacpool.io/transaction-timestamp"));
+        Assert.Same(JsonPointer.InterfaceMacAddress(1), JsonPointer.InterfaceMacAddress(1));
+
+        // The cache is bounded; keys past it are escaped on every call, never confused with each other.
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal($"/metadata/annotations/key~1{i}", JsonPointer.Annotation($"key/{i}"));
+        }
     }
 
     [Fact]

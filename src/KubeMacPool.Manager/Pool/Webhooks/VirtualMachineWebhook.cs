@@ -168,8 +168,9 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
     private static string? ValidateSpec(VirtualMachineInterfaces interfaces)
     {
         Dictionary<MacAddress, string>? seen = null; // most VMs ask for no MAC of their own
-        foreach (var iface in interfaces.Interfaces)
+        for (var i = 0; i < interfaces.Interfaces.Count; i++)
         {
+            var iface = interfaces.Interfaces[i];
             if (iface.MacAddress is null)
             {
                 continue;
@@ -202,8 +203,10 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
 
     private static void AddAllocatedMacs(JsonPatch patch, VirtualMachineInterfaces interfaces, ReservationResult result)
     {
-        foreach (var assignment in result.Assignments)
+        // Indexed loops here and below: a foreach over the list interfaces boxes an enumerator on every review.
+        for (var i = 0; i < result.Assignments.Count; i++)
         {
+            var assignment = result.Assignments[i];
             if (assignment.Allocated)
             {
                 patch.Add(VirtualMachineInterfaces.MacAddressPointer(FirstNamed(interfaces, assignment.InterfaceKey).Index), assignment.Mac.ToString());
@@ -213,11 +216,11 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
 
     private static VmInterface FirstNamed(VirtualMachineInterfaces interfaces, string name)
     {
-        foreach (var iface in interfaces.Interfaces)
+        for (var i = 0; i < interfaces.Interfaces.Count; i++)
         {
-            if (iface.Name == name)
+            if (interfaces.Interfaces[i].Name == name)
             {
-                return iface;
+                return interfaces.Interfaces[i];
             }
         }
 
