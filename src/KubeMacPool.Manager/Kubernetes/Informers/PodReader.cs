@@ -5,7 +5,7 @@ using static KubeMacPool.Manager.Kubernetes.Informers.JsonTokens;
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
-/// A pod <see cref="PodReader"/> built in the cached shape: <see cref="CacheTrims.Pod"/> keeps it as it is (only its
+/// A pod that <see cref="PodReader"/> built in the cached shape: <see cref="CacheTrims.Pod"/> keeps it as it is (only its
 /// resourceVersion goes) instead of building it again.
 /// </summary>
 internal sealed record CachedPod : V1Pod;
