@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -14,7 +13,11 @@ namespace KubeMacPool.Manager.Kubernetes.Informers;
 /// </summary>
 internal static class CacheTrims
 {
-    private static readonly string[] KeptVirtualMachineAnnotations = [WellKnown.TransactionTimestampAnnotation, WellKnown.PinnedIpsAnnotation];
+    public static readonly string[] KeptVirtualMachineAnnotations = [WellKnown.TransactionTimestampAnnotation, WellKnown.PinnedIpsAnnotation];
+
+    public static readonly string[] KeptPodLabels = [WellKnown.KubeVirtLabel];
+
+    public static readonly string[] KeptPodAnnotations = [WellKnown.NetworksAnnotation, WellKnown.NetworkStatusAnnotation];
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, V1PodStatus> PodPhases = new(StringComparer.Ordinal);
 
@@ -43,25 +46,38 @@ internal static class CacheTrims
         },
     };
 
-    /// <summary>Identity, owners, the Multus annotations, the KubeVirt label and the phase.</summary>
-    public static V1Pod Pod(V1Pod pod) => new()
+    /// <summary>
+    /// Identity, owners, the Multus annotations, the KubeVirt label and the phase. Pods from the API are read straight
+    /// into this shape (<see cref="PodReader"/>, which keeps the same fields plus the resourceVersion the watcher
+    /// resumes from): those only lose that version here.
+    /// </summary>
+    public static V1Pod Pod(V1Pod pod)
     {
-        ApiVersion = Intern(pod.ApiVersion),
-        Kind = Intern(pod.Kind),
-        Metadata = new V1ObjectMeta
+        if (pod is CachedPod cached)
         {
-            Name = pod.Metadata.Name,
-            NamespaceProperty = Intern(pod.Metadata.NamespaceProperty),
-            Uid = pod.Metadata.Uid,
-            DeletionTimestamp = pod.Metadata.DeletionTimestamp,
-            Labels = Only(pod.Metadata.Labels, internValues: true, WellKnown.KubeVirtLabel),
-            Annotations = Only(pod.Metadata.Annotations, internValues: false, WellKnown.NetworksAnnotation, WellKnown.NetworkStatusAnnotation),
-            OwnerReferences = pod.Metadata.OwnerReferences?
-                .Select(o => new V1OwnerReference { ApiVersion = Intern(o.ApiVersion), Kind = Intern(o.Kind), Name = o.Name, Uid = o.Uid, Controller = o.Controller })
-                .ToList(),
-        },
-        Status = PhaseOnly(pod.Status?.Phase),
-    };
+            cached.Metadata.ResourceVersion = null;
+            return cached;
+        }
+
+        return new V1Pod
+        {
+            ApiVersion = Intern(pod.ApiVersion),
+            Kind = Intern(pod.Kind),
+            Metadata = new V1ObjectMeta
+            {
+                Name = pod.Metadata.Name,
+                NamespaceProperty = Intern(pod.Metadata.NamespaceProperty),
+                Uid = pod.Metadata.Uid,
+                DeletionTimestamp = pod.Metadata.DeletionTimestamp,
+                Labels = Only(pod.Metadata.Labels, internValues: true, KeptPodLabels),
+                Annotations = Only(pod.Metadata.Annotations, internValues: false, KeptPodAnnotations),
+                OwnerReferences = pod.Metadata.OwnerReferences?
+                    .Select(o => new V1OwnerReference { ApiVersion = Intern(o.ApiVersion), Kind = Intern(o.Kind), Name = o.Name, Uid = o.Uid, Controller = o.Controller })
+                    .ToList(),
+            },
+            Status = PodPhase(pod.Status?.Phase),
+        };
+    }
 
     /// <summary>
     /// Identity, owners, labels, annotations and the status: the DHCP agent controller compares the hash annotation of
@@ -117,20 +133,6 @@ internal static class CacheTrims
         return trimmed;
     }
 
-    /// <summary>The kept annotation key <paramref name="utf8Key"/> names, as the one shared string; null for any other key.</summary>
-    public static string? KeptVirtualMachineAnnotation(ReadOnlySpan<byte> utf8Key)
-    {
-        foreach (var key in KeptVirtualMachineAnnotations)
-        {
-            if (Ascii.Equals(utf8Key, key))
-            {
-                return key;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Namespaces and kinds repeat across thousands of objects: one string each, not one per object.</summary>
     public static string? Intern(string? value) => value is null ? null : string.Intern(value);
 
@@ -155,6 +157,6 @@ internal static class CacheTrims
     }
 
     /// <summary>One status object per phase, shared by every cached pod in it (they are read-only).</summary>
-    private static V1PodStatus? PhaseOnly(string? phase) =>
+    public static V1PodStatus? PodPhase(string? phase) =>
         phase is null ? null : PodPhases.GetOrAdd(phase, p => new V1PodStatus { Phase = p });
 }

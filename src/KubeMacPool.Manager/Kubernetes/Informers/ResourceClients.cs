@@ -1,6 +1,7 @@
 using System.Reflection;
 using k8s;
 using k8s.Models;
+using KubeMacPool.Manager.Kubernetes.Client;
 using KubeMacPool.Manager.Kubernetes.Models;
 
 namespace KubeMacPool.Manager.Kubernetes.Informers;
@@ -15,12 +16,8 @@ internal static class ResourceClients
                 resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
                 cancellationToken: ct));
 
-    public static IResourceClient<V1Pod> Pods(IKubernetes client) =>
-        new ResourceClient<V1Pod, V1PodList>("pods", (c, ct) =>
-            client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
-                allowWatchBookmarks: c.Watch ? true : null, continueParameter: c.Continue, limit: c.Limit,
-                resourceVersion: c.ResourceVersion, timeoutSeconds: c.TimeoutSeconds, watch: c.Watch ? true : null,
-                cancellationToken: ct));
+    /// <summary>Read straight into the cached shape (<see cref="PodReader"/>), never whole.</summary>
+    public static IResourceClient<V1Pod> Pods(IKubernetes client) => new PodClient(new RawRequests(client));
 
     public static IResourceClient<V1MutatingWebhookConfiguration> MutatingWebhookConfiguration(IKubernetes client, string name) =>
         new ResourceClient<V1MutatingWebhookConfiguration, V1MutatingWebhookConfigurationList>(

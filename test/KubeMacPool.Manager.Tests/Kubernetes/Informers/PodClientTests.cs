@@ -1,0 +1,145 @@
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using KubeMacPool.Manager.Kubernetes.Informers;
+
+namespace KubeMacPool.Manager.Tests.Kubernetes.Informers;
+
+/// <summary>
+/// The pod client's raw requests, through a real <see cref="k8s.Kubernetes"/> whose handler chain answers in
+/// process: the URLs and the token, the pages, the watch stream, and failures as the watcher expects them.
+/// </summary>
+public sealed class PodClientTests
+{
+    private static readonly string Pod = JsonSerializer.Serialize(JsonDocument.Parse(PodReaderTests.LauncherPod).RootElement);
+
+    [Fact]
+    public async Task A_list_page_is_one_get_with_limit_continue_and_the_token()
+    {
+        var server = new Canned(HttpStatusCode.OK, $$"""{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"next","resourceVersion":"99"},"items":[{{Pod}}]}""");
+        var client = ResourceClients.Pods(Client(server, "https://api.example.invalid:6443/prefix"));
+
+        var page = await client.ListAsync("a+b=/c", 500, TestContext.Current.CancellationToken);
+
+        Assert.Equal("https://api.example.invalid:6443/prefix/api/v1/pods?limit=500&continue=a%2Bb%3D%2Fc", server.Requests.Single().Url);
+        Assert.Equal("Bearer t0k", server.Requests.Single().Authorization);
+        Assert.Equal(("next", "99"), (page.Continue, page.ResourceVersion));
+        var pod = Assert.IsType<CachedPod>(Assert.Single(page.Items));
+        Assert.Equal(("virt-launcher-vm-a-x7k2p", "42"), (pod.Metadata.Name, pod.Metadata.ResourceVersion));
+    }
+
+    [Theory]
+    [InlineData("https://api.example.invalid")]
+    [InlineData("https://api.example.invalid/")]
+    public async Task The_base_address_may_end_with_a_slash_or_not(string host)
+    {
+        var server = new Canned(HttpStatusCode.OK, """{"metadata":{"resourceVersion":"1"},"items":[]}""");
+
+        await ResourceClients.Pods(Client(server, host)).ListAsync(null, 10, TestContext.Current.CancellationToken);
+
+        Assert.Equal("https://api.example.invalid/api/v1/pods?limit=10", server.Requests.Single().Url);
+    }
+
+    [Fact]
+    public async Task An_expired_list_is_an_http_operation_exception_with_status_410()
+    {
+        var server = new Canned(HttpStatusCode.Gone, """{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}""");
+
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            ResourceClients.Pods(Client(server)).ListAsync("old", 500, TestContext.Current.CancellationToken));
+
+        Assert.Equal(HttpStatusCode.Gone, e.Response.StatusCode);
+        Assert.Contains("410", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Expired", e.Response.Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_watch_streams_events_until_an_error_status_ends_it()
+    {
+        var body = string.Join('\n',
+            $$"""{"type":"ADDED","object":{{Pod}}}""",
+            "",
+            $$"""{"type":"MODIFIED","object":{{Pod.Replace("\"42\"", "\"43\"", StringComparison.Ordinal)}}}""",
+            """{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"44"}}}""",
+            $$"""{"type":"DELETED","object":{{Pod.Replace("\"42\"", "\"45\"", StringComparison.Ordinal)}}}""",
+            """{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","reason":"Expired","code":410}}""",
+            $$"""{"type":"ADDED","object":{{Pod}}}""") + "\n";
+        var server = new Canned(HttpStatusCode.OK, body);
+        var errors = new List<Exception>();
+
+        var events = new List<(WatchEventType, string?)>();
+        await foreach (var (type, pod) in ResourceClients.Pods(Client(server)).WatchAsync("41", errors.Add, TestContext.Current.CancellationToken))
+        {
+            events.Add((type, pod.Metadata.ResourceVersion));
+        }
+
+        Assert.Equal("https://api.example.invalid:6443/api/v1/pods?watch=true&allowWatchBookmarks=true&resourceVersion=41&timeoutSeconds=240", server.Requests.Single().Url);
+        Assert.Equal([(WatchEventType.Added, "42"), (WatchEventType.Modified, "43"), (WatchEventType.Bookmark, "44"), (WatchEventType.Deleted, "45")], events);
+        Assert.Equal(410, Assert.IsType<KubernetesException>(Assert.Single(errors)).Status.Code);
+    }
+
+    [Fact]
+    public async Task A_watch_ended_by_the_server_ends_the_stream_after_its_last_line()
+    {
+        var server = new Canned(HttpStatusCode.OK, $$"""{"type":"ADDED","object":{{Pod}}}""");
+
+        var events = await ResourceClients.Pods(Client(server)).WatchAsync("41", e => throw e, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(WatchEventType.Added, Assert.Single(events).Type);
+    }
+
+    [Fact]
+    public async Task A_garbled_watch_line_is_a_json_error()
+    {
+        var server = new Canned(HttpStatusCode.OK, $$"""{"type":"ADDED","object":{{Pod}}}""" + "\n{\"type\":\"ADDED\",\"object\":{\"meta\n");
+
+        var events = new List<WatchEventType>();
+        await Assert.ThrowsAnyAsync<JsonException>(async () =>
+        {
+            await foreach (var (type, _) in ResourceClients.Pods(Client(server)).WatchAsync("41", e => throw e, TestContext.Current.CancellationToken))
+            {
+                events.Add(type);
+            }
+        });
+        Assert.Equal([WatchEventType.Added], events);
+    }
+
+    [Fact]
+    public void Another_client_implementation_fails_at_construction()
+    {
+        var other = DispatchProxy.Create<IKubernetes, NotKubernetes>();
+
+        var e = Assert.Throws<InvalidOperationException>(() => ResourceClients.Pods(other));
+
+        Assert.Contains("k8s.Kubernetes", e.Message, StringComparison.Ordinal);
+    }
+
+    private static k8s.Kubernetes Client(Canned server, string host = "https://api.example.invalid:6443") =>
+        new(new KubernetesClientConfiguration { Host = host, AccessToken = "t0k" }, server);
+
+    /// <summary>Answers every request with one status and body, and records what was asked.</summary>
+    private sealed class Canned(HttpStatusCode status, string body) : DelegatingHandler
+    {
+        public List<(string Url, string? Authorization)> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add((request.RequestUri!.AbsoluteUri, request.Headers.Authorization?.ToString()));
+            return Task.FromResult(new HttpResponseMessage(status)
+            {
+                RequestMessage = request,
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            });
+        }
+    }
+
+    // DispatchProxy derives from it, so it cannot be sealed.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1852", Justification = "DispatchProxy derives from it")]
+    internal class NotKubernetes : DispatchProxy
+    {
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => throw new NotSupportedException();
+    }
+}
