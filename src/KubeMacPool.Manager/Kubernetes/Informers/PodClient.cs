@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Client;
@@ -18,15 +17,10 @@ internal sealed class PodClient(RawRequests requests) : IResourceClient<V1Pod>
 
     public string Resource => "pods";
 
-    public async Task<ResourcePage<V1Pod>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken)
-    {
-        var url = requests.Url(Path, ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("continue", continueToken));
-        using var response = await requests.GetAsync(url, cancellationToken);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var list = await JsonSerializer.DeserializeAsync<CachedPodList>(body, cancellationToken: cancellationToken)
-            ?? throw new JsonException("a null pod list");
-        return new ResourcePage<V1Pod>(list.Items, list.Metadata.ContinueProperty, list.Metadata.ResourceVersion);
-    }
+    private readonly ListPages _pages = new(requests, Path);
+
+    public Task<ResourcePage<V1Pod>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken) =>
+        _pages.ListAsync<CachedPodList, V1Pod>(continueToken, limit, cancellationToken);
 
     public async IAsyncEnumerable<(WatchEventType Type, V1Pod Object)> WatchAsync(
         string resourceVersion, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)

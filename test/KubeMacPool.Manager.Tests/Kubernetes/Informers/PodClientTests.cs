@@ -9,7 +9,7 @@ using KubeMacPool.Manager.Kubernetes.Informers;
 namespace KubeMacPool.Manager.Tests.Kubernetes.Informers;
 
 /// <summary>
-/// The pod client's raw requests, through a real <see cref="k8s.Kubernetes"/> whose handler chain answers in
+/// The raw list and watch requests (pods, and VirtualMachine pages), through a real <see cref="k8s.Kubernetes"/> whose handler chain answers in
 /// process: the URLs and the token, the pages, the watch stream, and failures as the watcher expects them.
 /// </summary>
 public sealed class PodClientTests
@@ -105,6 +105,41 @@ public sealed class PodClientTests
             }
         });
         Assert.Equal([WatchEventType.Added], events);
+    }
+
+    [Fact]
+    public async Task A_page_larger_than_the_first_read_buffer_is_read_whole()
+    {
+        // ~300 pods of ~1.5 KB: more than the 256 KiB the page buffer starts with.
+        var items = string.Join(',', Enumerable.Repeat(Pod, 300));
+        var server = new Canned(HttpStatusCode.OK, $$"""{"metadata":{"resourceVersion":"7"},"items":[{{items}}]}""");
+        var client = ResourceClients.Pods(Client(server));
+
+        var first = await client.ListAsync(null, 500, TestContext.Current.CancellationToken);
+        var again = await client.ListAsync(null, 500, TestContext.Current.CancellationToken);
+
+        Assert.True(items.Length > 256 * 1024);
+        Assert.Equal((300, "7", (string?)null), (first.Items.Count, first.ResourceVersion, first.Continue));
+        Assert.Equal(300, again.Items.Count);
+    }
+
+    [Fact]
+    public async Task Virtual_machine_pages_are_raw_gets_read_into_the_cached_shape()
+    {
+        const string Vm = """
+            {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"vm1","namespace":"ns","uid":"u1","resourceVersion":"5",
+             "managedFields":[{"manager":"x"}]},"spec":{"template":{"spec":{"domain":{"devices":{"interfaces":[{"name":"default","masquerade":{}}]}},
+             "networks":[{"name":"default","pod":{}}]}}},"status":{"ready":true}}
+            """;
+        var server = new Canned(HttpStatusCode.OK, $$"""{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineList","metadata":{"continue":"c2","resourceVersion":"9"},"items":[{{Vm}}]}""");
+
+        var page = await ResourceClients.VirtualMachines(Client(server)).ListAsync("c1", 500, TestContext.Current.CancellationToken);
+
+        Assert.Equal("https://api.example.invalid:6443/apis/kubevirt.io/v1/virtualmachines?limit=500&continue=c1", server.Requests.Single().Url);
+        Assert.Equal(("c2", "9"), (page.Continue, page.ResourceVersion));
+        var vm = Assert.Single(page.Items);
+        Assert.True(vm.IsPacked);
+        Assert.Equal(("vm1", "ns", "u1"), (vm.Metadata.Name, vm.Metadata.NamespaceProperty, vm.Metadata.Uid));
     }
 
     [Fact]
