@@ -126,11 +126,13 @@ internal sealed partial class LeaderElectionService(
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         leadership.StartDraining();
-        var wasLeader = leadership.IsLeader;
-        await leadership.StopLeadingAsync(cancellationToken);
+
+        // The elector stops first: a standby could otherwise take the Lease while this replica shuts down (the
+        // leader's Lease expiring just then) and die holding it, and its successor would wait out the whole duration.
         await _election.CancelAsync();
         await _running.ContinueWith(_ => { }, TaskScheduler.Default);
-        if (wasLeader && _lock is not null)
+        await leadership.StopLeadingAsync(cancellationToken);
+        if (_lock is not null)
         {
             await ReleaseAsync(_lock, cancellationToken);
         }
@@ -169,7 +171,10 @@ internal sealed partial class LeaderElectionService(
         base.Dispose();
     }
 
-    /// <summary>Hands the Lease over at once: no holder, the final cursor, a one-second duration (the library has no release of its own).</summary>
+    /// <summary>
+    /// Hands the Lease over at once if this replica holds it: no holder, the final cursor, a one-second duration (the
+    /// library has no release of its own).
+    /// </summary>
     private async Task ReleaseAsync(PublishingLeaseLock leaseLock, CancellationToken cancellationToken)
     {
         try

@@ -1,4 +1,6 @@
 using k8s;
+using k8s.Autorest;
+using KubeMacPool.Manager.Kubernetes.Models;
 
 namespace KubeMacPool.Manager.Kubernetes.Client;
 
@@ -22,13 +24,15 @@ internal sealed partial class KubeVirtDiscovery(IKubernetes client, TimeProvider
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // The group version's own discovery document, by status alone: the VM list (a start's longest) waits on this
+        // answer, and reading the whole group list into the client's models delayed it by ~0.14 s in a cold process.
+        var requests = new RawRequests(client);
+        var url = requests.Url("apis/" + VirtualMachine.Group + "/" + VirtualMachine.Version);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var groups = await client.Apis.GetAPIVersionsAsync(cancellationToken);
-                var installed = groups.Groups?.Any(g => g.Name == "kubevirt.io" && g.Versions.Any(v => v.Version == "v1")) == true;
-                if (installed)
+                if (await IsServedAsync(requests, url, cancellationToken))
                 {
                     if (_firstAnswer.Task.IsCompleted)
                     {
@@ -51,6 +55,19 @@ internal sealed partial class KubeVirtDiscovery(IKubernetes client, TimeProvider
             }
 
             await Task.Delay(Interval, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task<bool> IsServedAsync(RawRequests requests, Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await requests.GetAsync(url, cancellationToken);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
         }
     }
 

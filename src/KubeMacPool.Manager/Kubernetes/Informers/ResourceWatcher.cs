@@ -43,6 +43,7 @@ internal sealed partial class ResourceWatcher<T>(
             {
                 if (_resourceVersion is null)
                 {
+                    LogListing(logger, client.Resource);
                     var (items, listVersion) = await ListAllAsync(cancellationToken);
                     await handler.OnListedAsync(items, cancellationToken);
                     LogListed(logger, client.Resource, items.Count, listVersion);
@@ -209,4 +210,7 @@ internal sealed partial class ResourceWatcher<T>(
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "Watch of {Resource} was idle too long; reconnecting")]
     private static partial void LogWatchIdle(ILogger logger, string resource);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "Listing {Resource}")]
+    private static partial void LogListing(ILogger logger, string resource);
 }
