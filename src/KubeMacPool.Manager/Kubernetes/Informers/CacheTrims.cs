@@ -104,7 +104,7 @@ internal static class CacheTrims
 
     /// <summary>
     /// Identity, finalizers, our annotations, and the interfaces and networks of the template. The first list is read
-    /// straight into this shape (<see cref="VirtualMachineListReader"/>, which keeps the same fields); watch events
+    /// straight into this shape (<see cref="VirtualMachineReader"/>, which keeps the same fields); watch events
     /// arrive whole and are trimmed here.
     /// </summary>
     public static Models.VirtualMachine VirtualMachine(Models.VirtualMachine vm)

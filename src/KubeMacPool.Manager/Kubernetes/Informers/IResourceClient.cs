@@ -8,7 +8,11 @@ internal interface IResourceClient<T>
     /// <summary>Plural resource name, for logs ("pods", "virtualmachines").</summary>
     string Resource { get; }
 
-    Task<ResourcePage<T>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page. <paramref name="initial"/> marks an informer's first list, which may be answered at any version (the
+    /// API server's watch cache, as for client-go's reflectors); a relist must see the latest.
+    /// </summary>
+    Task<ResourcePage<T>> ListAsync(string? continueToken, int limit, bool initial, CancellationToken cancellationToken);
 
     /// <summary>
     /// Watches from a resource version. Status events (such as 410 Expired) arrive through <paramref name="onError"/>

@@ -5,7 +5,7 @@ using k8s.Models;
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
-/// The few moves the token-by-token readers (<see cref="VirtualMachineListReader"/>, <see cref="PodReader"/>) share.
+/// The few moves the token-by-token readers (<see cref="VirtualMachineReader"/>, <see cref="PodReader"/>, <see cref="ListResponseReader{T}"/>) share.
 /// A value of the wrong type is a <see cref="JsonException"/>, never another exception: the watcher retries on it.
 /// </summary>
 internal static class JsonTokens

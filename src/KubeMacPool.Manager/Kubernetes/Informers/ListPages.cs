@@ -1,61 +1,52 @@
 using System.Globalization;
-using System.Text.Json;
-using k8s;
-using k8s.Models;
+using System.IO.Pipelines;
 using KubeMacPool.Manager.Kubernetes.Client;
 
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
-/// The pages of a list read by the list type's own reader (<see cref="PodListReader"/>,
-/// <see cref="VirtualMachineListReader"/>) from one buffer kept for the list: a reader of our own cannot stream, so a
-/// page is read whole first, and System.Text.Json's own buffering (doubling arrays of the shared pool, up to the
-/// size of a page) left a few MiB of arrays in the pool for good. The buffer goes once a list's last page is read.
-/// One list at a time (the informer's list loop).
+/// Lists with raw requests, each response read item by item as it arrives (<see cref="ListResponseReader{T}"/>) by a
+/// reader of our own that builds only what the cache keeps. An informer's first list asks for any version
+/// (<c>resourceVersion=0</c>), as client-go's reflector does: the API server answers it from its watch cache, which at
+/// 10,000 VirtualMachines costs it a third of the CPU of a read from etcd, in one response (it ignores the limit there).
+/// Relists ask for the latest (paged, from etcd), so the cache never goes back in time.
 /// </summary>
-internal sealed class ListPages(RawRequests requests, string path)
+internal sealed class ListPages<T>(RawRequests requests, string path, ListItemReader<T> readItem)
 {
-    private const int FirstBufferSize = 256 * 1024;
+    // Reads land in buffers this large (the pipe's default is 4 KiB: a read per few items at 10,000 objects).
+    private const int ReadBufferSize = 64 * 1024;
 
-    private byte[]? _buffer;
-
-    public async Task<ResourcePage<T>> ListAsync<TList, T>(string? continueToken, int limit, CancellationToken cancellationToken)
-        where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+    public async Task<ResourcePage<T>> ListAsync(string? continueToken, int limit, bool initial, CancellationToken cancellationToken)
     {
-        var url = requests.Url(path, ("limit", limit.ToString(CultureInfo.InvariantCulture)), ("continue", continueToken));
+        var url = requests.Url(
+            path,
+            ("limit", limit.ToString(CultureInfo.InvariantCulture)),
+            ("continue", continueToken),
+            ("resourceVersion", initial && continueToken is null ? "0" : null));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(WatchDefaults.PageTimeout);
-        int length;
-        using (var response = await requests.GetAsync(url, timeout.Token))
+        using var response = await requests.GetAsync(url, timeout.Token);
+        var body = PipeReader.Create(
+            await response.Content.ReadAsStreamAsync(timeout.Token),
+            new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4));
+        try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            length = await ReadAsync(body, timeout.Token);
-        }
-
-        var list = JsonSerializer.Deserialize<TList>(_buffer.AsSpan(0, length)) ?? throw new JsonException("a null " + typeof(TList).Name);
-        var next = list.Metadata?.ContinueProperty;
-        if (string.IsNullOrEmpty(next))
-        {
-            _buffer = null;
-        }
-
-        return new ResourcePage<T>(list.Items ?? [], next, list.Metadata?.ResourceVersion);
-    }
-
-    private async Task<int> ReadAsync(Stream body, CancellationToken cancellationToken)
-    {
-        _buffer ??= new byte[FirstBufferSize];
-        var length = 0;
-        int read;
-        while ((read = await body.ReadAsync(_buffer.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-            if (length == _buffer.Length)
+            var list = new ListResponseReader<T>(readItem);
+            while (true)
             {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
+                var read = await body.ReadAsync(timeout.Token);
+                var unread = list.Read(read.Buffer, read.IsCompleted);
+                if (read.IsCompleted)
+                {
+                    return list.Page;
+                }
+
+                body.AdvanceTo(unread, read.Buffer.End);
             }
         }
-
-        return length;
+        finally
+        {
+            await body.CompleteAsync();
+        }
     }
 }

@@ -8,8 +8,8 @@ using KubeMacPool.Manager.Kubernetes.Client;
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
-/// Lists and watches every pod with raw requests read by <see cref="PodReader"/>: the informer never builds a whole
-/// pod (KubernetesClient's list method can only deserialize into <see cref="V1PodList"/>).
+/// Lists (<see cref="ListPages{T}"/>) and watches every pod with raw requests read by <see cref="PodReader"/>: the
+/// informer never builds a whole pod (KubernetesClient's list method can only deserialize into <see cref="V1PodList"/>).
 /// </summary>
 internal sealed class PodClient(RawRequests requests) : IResourceClient<V1Pod>
 {
@@ -17,10 +17,10 @@ internal sealed class PodClient(RawRequests requests) : IResourceClient<V1Pod>
 
     public string Resource => "pods";
 
-    private readonly ListPages _pages = new(requests, Path);
+    private readonly ListPages<V1Pod> _pages = new(requests, Path, PodReader.Read);
 
-    public Task<ResourcePage<V1Pod>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken) =>
-        _pages.ListAsync<CachedPodList, V1Pod>(continueToken, limit, cancellationToken);
+    public Task<ResourcePage<V1Pod>> ListAsync(string? continueToken, int limit, bool initial, CancellationToken cancellationToken) =>
+        _pages.ListAsync(continueToken, limit, initial, cancellationToken);
 
     public async IAsyncEnumerable<(WatchEventType Type, V1Pod Object)> WatchAsync(
         string resourceVersion, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -19,7 +19,11 @@ internal sealed class ResourceClient<T, TList>(
 {
     public string Resource => resource;
 
-    public async Task<ResourcePage<T>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Always paged from etcd, first list or not: KubernetesClient reads a response whole, and the watch cache would
+    /// answer in one response. These kinds are small next to pods and VMs, which list through <see cref="ListPages{T}"/>.
+    /// </remarks>
+    public async Task<ResourcePage<T>> ListAsync(string? continueToken, int limit, bool initial, CancellationToken cancellationToken)
     {
         using var response = await call(new ListCall(continueToken, limit, null, false, null), cancellationToken);
         var list = response.Body;

@@ -57,7 +57,7 @@ internal static class ResourceClients
                 cancellationToken: ct));
 
     public static IResourceClient<VirtualMachine> VirtualMachines(IKubernetes client) =>
-        new VirtualMachineClient(new RawRequests(client), CustomObjects<VirtualMachine, CachedVirtualMachineList>(client));
+        new VirtualMachineClient(new RawRequests(client), CustomObjects<VirtualMachine, VirtualMachineList>(client));
 
     public static IResourceClient<VirtualMachineInstance> VirtualMachineInstances(IKubernetes client) =>
         CustomObjects<VirtualMachineInstance, VirtualMachineInstanceList>(client);

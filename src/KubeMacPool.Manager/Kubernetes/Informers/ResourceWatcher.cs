@@ -44,7 +44,7 @@ internal sealed partial class ResourceWatcher<T>(
                 if (_resourceVersion is null)
                 {
                     LogListing(logger, client.Resource);
-                    var (items, listVersion) = await ListAllAsync(cancellationToken);
+                    var (items, listVersion) = await ListAllAsync(initial: !_synced.Task.IsCompleted, cancellationToken);
                     await handler.OnListedAsync(items, cancellationToken);
                     LogListed(logger, client.Resource, items.Count, listVersion);
                     _resourceVersion = listVersion;
@@ -81,14 +81,18 @@ internal sealed partial class ResourceWatcher<T>(
         }
     }
 
-    private async Task<(List<T> Items, string? ResourceVersion)> ListAllAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every page of a list. The first list (<paramref name="initial"/>) may come from the API server's watch cache;
+    /// the watch that follows delivers whatever it did not yet hold. A relist (after 410) asks for the latest.
+    /// </summary>
+    private async Task<(List<T> Items, string? ResourceVersion)> ListAllAsync(bool initial, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         string? continueToken = null;
         string? resourceVersion;
         do
         {
-            var page = await client.ListAsync(continueToken, WatchDefaults.PageSize, cancellationToken);
+            var page = await client.ListAsync(continueToken, WatchDefaults.PageSize, initial, cancellationToken);
             // Trimmed page by page, so a large first list never holds every full object at once.
             items.AddRange(transform is null ? page.Items : page.Items.Select(transform));
             continueToken = string.IsNullOrEmpty(page.Continue) ? null : page.Continue;

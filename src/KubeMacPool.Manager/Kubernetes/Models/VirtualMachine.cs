@@ -53,3 +53,15 @@ internal sealed class VirtualMachine : IKubernetesObject<V1ObjectMeta>
     /// <summary>The packed spec's UTF-8 JSON, for readers that parse it in place; null unless <see cref="IsPacked"/>.</summary>
     public ReadOnlyMemory<byte>? PackedSpec => IsPacked ? _packedSpec : null;
 }
+
+/// <summary>The list type of the generic watch call (<see cref="Informers.ResourceClients.VirtualMachines"/>); lists are read by <see cref="Informers.VirtualMachineReader"/>.</summary>
+internal sealed class VirtualMachineList : IKubernetesObject<V1ListMeta>, IItems<VirtualMachine>
+{
+    public string ApiVersion { get; set; } = $"{VirtualMachine.Group}/{VirtualMachine.Version}";
+
+    public string Kind { get; set; } = "VirtualMachineList";
+
+    public V1ListMeta Metadata { get; set; } = new();
+
+    public IList<VirtualMachine> Items { get; set; } = [];
+}

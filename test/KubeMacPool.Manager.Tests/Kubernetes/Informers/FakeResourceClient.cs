@@ -17,13 +17,13 @@ internal sealed class FakeResourceClient<T>(string resource = "configmaps") : IR
 {
     private readonly Lock _lock = new();
     private readonly Queue<Func<ResourcePage<T>>> _pages = new();
-    private readonly List<(string? Continue, int Limit)> _listCalls = [];
+    private readonly List<(string? Continue, int Limit, bool Initial)> _listCalls = [];
     private readonly Channel<FakeWatch<T>> _watches = Channel.CreateUnbounded<FakeWatch<T>>();
     private readonly Channel<int> _listed = Channel.CreateUnbounded<int>();
 
     public string Resource => resource;
 
-    public IReadOnlyList<(string? Continue, int Limit)> ListCalls
+    public IReadOnlyList<(string? Continue, int Limit, bool Initial)> ListCalls
     {
         get
         {
@@ -72,12 +72,12 @@ internal sealed class FakeResourceClient<T>(string resource = "configmaps") : IR
         }
     }
 
-    public Task<ResourcePage<T>> ListAsync(string? continueToken, int limit, CancellationToken cancellationToken)
+    public Task<ResourcePage<T>> ListAsync(string? continueToken, int limit, bool initial, CancellationToken cancellationToken)
     {
         Func<ResourcePage<T>> answer;
         lock (_lock)
         {
-            _listCalls.Add((continueToken, limit));
+            _listCalls.Add((continueToken, limit, initial));
             answer = _pages.Count > 0 ? _pages.Dequeue() : () => throw new InvalidOperationException("no list page scripted");
             _listed.Writer.TryWrite(_listCalls.Count);
         }

@@ -22,7 +22,7 @@ public sealed class PodClientTests
         var server = new Canned(HttpStatusCode.OK, $$"""{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"next","resourceVersion":"99"},"items":[{{Pod}}]}""");
         var client = ResourceClients.Pods(Client(server, "https://api.example.invalid:6443/prefix"));
 
-        var page = await client.ListAsync("a+b=/c", 500, TestContext.Current.CancellationToken);
+        var page = await client.ListAsync("a+b=/c", 500, initial: false, TestContext.Current.CancellationToken);
 
         Assert.Equal("https://api.example.invalid:6443/prefix/api/v1/pods?limit=500&continue=a%2Bb%3D%2Fc", server.Requests.Single().Url);
         Assert.Equal("Bearer t0k", server.Requests.Single().Authorization);
@@ -38,7 +38,7 @@ public sealed class PodClientTests
     {
         var server = new Canned(HttpStatusCode.OK, """{"metadata":{"resourceVersion":"1"},"items":[]}""");
 
-        await ResourceClients.Pods(Client(server, host)).ListAsync(null, 10, TestContext.Current.CancellationToken);
+        await ResourceClients.Pods(Client(server, host)).ListAsync(null, 10, initial: false, TestContext.Current.CancellationToken);
 
         Assert.Equal("https://api.example.invalid/api/v1/pods?limit=10", server.Requests.Single().Url);
     }
@@ -49,7 +49,7 @@ public sealed class PodClientTests
         var server = new Canned(HttpStatusCode.Gone, """{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}""");
 
         var e = await Assert.ThrowsAsync<HttpOperationException>(() =>
-            ResourceClients.Pods(Client(server)).ListAsync("old", 500, TestContext.Current.CancellationToken));
+            ResourceClients.Pods(Client(server)).ListAsync("old", 500, initial: false, TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.Gone, e.Response.StatusCode);
         Assert.Contains("410", e.Message, StringComparison.Ordinal);
@@ -108,19 +108,50 @@ public sealed class PodClientTests
     }
 
     [Fact]
-    public async Task A_page_larger_than_the_first_read_buffer_is_read_whole()
+    public async Task An_informers_first_list_asks_for_any_version_and_its_next_pages_and_relists_for_the_latest()
     {
-        // ~300 pods of ~1.5 KB: more than the 256 KiB the page buffer starts with.
-        var items = string.Join(',', Enumerable.Repeat(Pod, 300));
-        var server = new Canned(HttpStatusCode.OK, $$"""{"metadata":{"resourceVersion":"7"},"items":[{{items}}]}""");
+        var server = new Canned(HttpStatusCode.OK, """{"metadata":{"resourceVersion":"1"},"items":[]}""");
         var client = ResourceClients.Pods(Client(server));
 
-        var first = await client.ListAsync(null, 500, TestContext.Current.CancellationToken);
-        var again = await client.ListAsync(null, 500, TestContext.Current.CancellationToken);
+        await client.ListAsync(null, 500, initial: true, TestContext.Current.CancellationToken);
+        await client.ListAsync("c1", 500, initial: true, TestContext.Current.CancellationToken);
+        await client.ListAsync(null, 500, initial: false, TestContext.Current.CancellationToken);
+        await ResourceClients.VirtualMachines(Client(server)).ListAsync(null, 500, initial: true, TestContext.Current.CancellationToken);
 
-        Assert.True(items.Length > 256 * 1024);
+        Assert.Equal(
+            [
+                "https://api.example.invalid:6443/api/v1/pods?limit=500&resourceVersion=0",
+                "https://api.example.invalid:6443/api/v1/pods?limit=500&continue=c1",
+                "https://api.example.invalid:6443/api/v1/pods?limit=500",
+                "https://api.example.invalid:6443/apis/kubevirt.io/v1/virtualmachines?limit=500&resourceVersion=0",
+            ],
+            server.Requests.Select(r => r.Url));
+    }
+
+    [Fact]
+    public async Task A_response_many_times_the_read_buffer_arriving_in_small_reads_is_read_item_by_item()
+    {
+        // 300 pods of ~1.5 KB (the watch cache ignores the limit: one response holds every pod), 1,000 bytes a read.
+        var items = string.Join(',', Enumerable.Range(0, 300).Select(i => Pod.Replace("virt-launcher-vm-a-x7k2p", $"pod-{i}", StringComparison.Ordinal)));
+        var server = new Canned(HttpStatusCode.OK, $$"""{"metadata":{"resourceVersion":"7"},"items":[{{items}}]}""", readSize: 1000);
+        var client = ResourceClients.Pods(Client(server));
+
+        var first = await client.ListAsync(null, 500, initial: true, TestContext.Current.CancellationToken);
+        var again = await client.ListAsync(null, 500, initial: true, TestContext.Current.CancellationToken);
+
+        Assert.True(items.Length > 4 * 64 * 1024);
         Assert.Equal((300, "7", (string?)null), (first.Items.Count, first.ResourceVersion, first.Continue));
-        Assert.Equal(300, again.Items.Count);
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"pod-{i}"), first.Items.Select(p => p.Metadata.Name));
+        Assert.Equal(first.Items.Select(p => p.Metadata.Name), again.Items.Select(p => p.Metadata.Name));
+    }
+
+    [Fact]
+    public async Task A_response_cut_short_is_a_json_error()
+    {
+        var server = new Canned(HttpStatusCode.OK, $$"""{"metadata":{"resourceVersion":"7"},"items":[{{Pod}},{{Pod}}""", readSize: 100);
+
+        await Assert.ThrowsAnyAsync<JsonException>(() =>
+            ResourceClients.Pods(Client(server)).ListAsync(null, 500, initial: true, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -133,7 +164,7 @@ public sealed class PodClientTests
             """;
         var server = new Canned(HttpStatusCode.OK, $$"""{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineList","metadata":{"continue":"c2","resourceVersion":"9"},"items":[{{Vm}}]}""");
 
-        var page = await ResourceClients.VirtualMachines(Client(server)).ListAsync("c1", 500, TestContext.Current.CancellationToken);
+        var page = await ResourceClients.VirtualMachines(Client(server)).ListAsync("c1", 500, initial: false, TestContext.Current.CancellationToken);
 
         Assert.Equal("https://api.example.invalid:6443/apis/kubevirt.io/v1/virtualmachines?limit=500&continue=c1", server.Requests.Single().Url);
         Assert.Equal(("c2", "9"), (page.Continue, page.ResourceVersion));
@@ -155,8 +186,8 @@ public sealed class PodClientTests
     private static k8s.Kubernetes Client(Canned server, string host = "https://api.example.invalid:6443") =>
         new(new KubernetesClientConfiguration { Host = host, AccessToken = "t0k" }, server);
 
-    /// <summary>Answers every request with one status and body, and records what was asked.</summary>
-    private sealed class Canned(HttpStatusCode status, string body) : DelegatingHandler
+    /// <summary>Answers every request with one status and body (at most <paramref name="readSize"/> bytes a read), and records what was asked.</summary>
+    private sealed class Canned(HttpStatusCode status, string body, int readSize = int.MaxValue) : DelegatingHandler
     {
         public List<(string Url, string? Authorization)> Requests { get; } = [];
 
@@ -166,9 +197,23 @@ public sealed class PodClientTests
             return Task.FromResult(new HttpResponseMessage(status)
             {
                 RequestMessage = request,
-                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                Content = new StreamContent(new Dribble(Encoding.UTF8.GetBytes(body), readSize)),
             });
         }
+    }
+
+    /// <summary>A body that gives at most <paramref name="readSize"/> bytes per read, as a network does.</summary>
+    private sealed class Dribble(byte[] bytes, int readSize) : MemoryStream(bytes, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, readSize));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, readSize)]);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, readSize), cancellationToken);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], cancellationToken);
     }
 
     // DispatchProxy derives from it, so it cannot be sealed.

@@ -167,9 +167,9 @@ public sealed class PodReaderTests
     {
         var json = $$"""{"kind": "PodList", "apiVersion": "v1", "metadata": {"continue": "c1", "resourceVersion": "99", "remainingItemCount": 3}, "items": [{{LauncherPod}}, {{PlainPod}}]}""";
 
-        var list = JsonSerializer.Deserialize<CachedPodList>(json)!;
+        var list = ListResponses.Read(json, PodReader.Read, chunk: 61);
 
-        Assert.Equal(("c1", "99"), (list.Metadata.ContinueProperty, list.Metadata.ResourceVersion));
+        Assert.Equal(("c1", "99"), (list.Continue, list.ResourceVersion));
         Assert.Equal(["virt-launcher-vm-a-x7k2p", "web-1"], list.Items.Select(p => p.Metadata.Name));
         Assert.All(list.Items, p => Assert.IsType<CachedPod>(p));
         Assert.Equal(["42", "43"], list.Items.Select(p => p.Metadata.ResourceVersion));
@@ -179,9 +179,9 @@ public sealed class PodReaderTests
     [Fact]
     public void The_last_list_page_has_no_continue()
     {
-        var list = JsonSerializer.Deserialize<CachedPodList>("""{"metadata": {"resourceVersion": "7"}, "items": []}""")!;
+        var list = ListResponses.Read("""{"metadata": {"resourceVersion": "7"}, "items": []}""", PodReader.Read);
 
-        Assert.Equal((null, "7"), (list.Metadata.ContinueProperty, list.Metadata.ResourceVersion));
+        Assert.Equal((null, "7"), (list.Continue, list.ResourceVersion));
         Assert.Empty(list.Items);
     }
 
@@ -190,7 +190,7 @@ public sealed class PodReaderTests
     [InlineData("""{"items": [{"metadata": {"uid": false}}]}""")]
     [InlineData("""{"items": [{"metadata": {}}""")]
     public void A_malformed_list_is_a_json_error(string json) =>
-        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<CachedPodList>(json));
+        Assert.ThrowsAny<JsonException>(() => ListResponses.Read(json, PodReader.Read));
 
     private static CachedPod Read(string json)
     {

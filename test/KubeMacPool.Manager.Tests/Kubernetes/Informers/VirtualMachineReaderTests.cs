@@ -11,7 +11,7 @@ namespace KubeMacPool.Manager.Tests.Kubernetes.Informers;
 /// The first VM list is read straight into the cached shape; a watch event is read whole and trimmed. Both paths must
 /// keep exactly the same fields, or a VM's cached copy would depend on how it arrived.
 /// </summary>
-public sealed class VirtualMachineListReaderTests
+public sealed class VirtualMachineReaderTests
 {
     // A VM as the API server returns it: managedFields, a status, annotations we keep and some we do not.
     private const string FullVm = """
@@ -57,10 +57,10 @@ public sealed class VirtualMachineListReaderTests
     [Fact]
     public void A_listed_vm_is_cached_exactly_as_a_watched_one_is_trimmed()
     {
-        var listed = KubernetesJson.Deserialize<CachedVirtualMachineList>(List(FullVm, NoTemplateVm));
+        var listed = ListVms(List(FullVm, NoTemplateVm));
 
-        Assert.Equal("c1", listed.Metadata.ContinueProperty);
-        Assert.Equal("99", listed.Metadata.ResourceVersion);
+        Assert.Equal("c1", listed.Continue);
+        Assert.Equal("99", listed.ResourceVersion);
         Assert.Equal(2, listed.Items.Count);
         foreach (var (item, json) in listed.Items.Zip([FullVm, NoTemplateVm]))
         {
@@ -73,7 +73,7 @@ public sealed class VirtualMachineListReaderTests
     [Fact]
     public void Only_what_the_pool_reads_is_kept()
     {
-        var vm = KubernetesJson.Deserialize<CachedVirtualMachineList>(List(FullVm)).Items.Single();
+        var vm = ListVms(List(FullVm)).Items.Single();
 
         Assert.Equal(("vm-a", "ns1", "u-1", 3L), (vm.Metadata.Name, vm.Metadata.NamespaceProperty, vm.Metadata.Uid, vm.Metadata.Generation));
         Assert.Null(vm.Metadata.ResourceVersion);
@@ -93,7 +93,7 @@ public sealed class VirtualMachineListReaderTests
     public void An_escaped_kept_key_is_still_kept()
     {
         var escaped = FullVm.Replace("\"kubemacpool.io/transaction-timestamp\"", "\"kubemacpool.io\\/transaction-timestamp\"", StringComparison.Ordinal);
-        var vm = KubernetesJson.Deserialize<CachedVirtualMachineList>(List(escaped)).Items.Single();
+        var vm = ListVms(List(escaped)).Items.Single();
 
         Assert.Same(WellKnown.TransactionTimestampAnnotation, vm.Metadata.Annotations.Keys.Single());
     }
@@ -126,7 +126,7 @@ public sealed class VirtualMachineListReaderTests
     [Fact]
     public void A_spec_without_a_template_is_kept_whole()
     {
-        var vm = KubernetesJson.Deserialize<CachedVirtualMachineList>(List(NoTemplateVm)).Items.Single();
+        var vm = ListVms(List(NoTemplateVm)).Items.Single();
 
         Assert.Equal("""{"runStrategy":"Always"}""", vm.Spec!.ToJsonString());
         Assert.Null(vm.Metadata.Annotations);
@@ -138,14 +138,16 @@ public sealed class VirtualMachineListReaderTests
     [InlineData("""{"items": [], "unknown": [1, {"a": [2]}]}""", 0)]
     [InlineData("""{"items": [{"metadata": null, "spec": null, "extra": {"nested": [1, 2]}}]}""", 1)]
     public void Odd_but_valid_json_reads_without_losing_the_rest(string json, int count) =>
-        Assert.Equal(count, KubernetesJson.Deserialize<CachedVirtualMachineList>(json).Items.Count);
+        Assert.Equal(count, ListVms(json).Items.Count);
 
     [Theory]
     [InlineData("""{"items": [42]}""")]
     [InlineData("""{"items": [{"metadata": "text"}]}""")]
     [InlineData("""{"items": [{"metadata": {"name": "a"}""")]
     public void Malformed_json_is_a_json_error(string json) =>
-        Assert.ThrowsAny<JsonException>(() => KubernetesJson.Deserialize<CachedVirtualMachineList>(json));
+        Assert.ThrowsAny<JsonException>(() => ListVms(json));
+
+    private static ResourcePage<VirtualMachine> ListVms(string json) => ListResponses.Read(json, VirtualMachineReader.Read, chunk: 61);
 
     private static string Canonical(VirtualMachine vm) => new JsonObject
     {

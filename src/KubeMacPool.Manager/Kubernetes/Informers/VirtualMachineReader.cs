@@ -1,6 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Models;
 using static KubeMacPool.Manager.Kubernetes.Informers.JsonTokens;
@@ -8,26 +6,14 @@ using static KubeMacPool.Manager.Kubernetes.Informers.JsonTokens;
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
-/// A page of VirtualMachines read straight into the shape the cache keeps (<see cref="CacheTrims.VirtualMachine"/>):
-/// the informer's first list is the largest read of a start, and building every VM whole (managedFields, the full
-/// spec as a node tree, the status) only to drop most of it cost more CPU than the pool rebuild itself.
+/// Reads one listed VirtualMachine token by token straight into the shape the cache keeps
+/// (<see cref="CacheTrims.VirtualMachine"/>): the informer's first list is the largest read of a start, and building
+/// every VM whole (managedFields, the full spec as a node tree, the status) only to drop most of it cost more CPU than
+/// the pool rebuild itself.
 /// </summary>
-[JsonConverter(typeof(VirtualMachineListReader))]
-internal sealed class CachedVirtualMachineList : IKubernetesObject<V1ListMeta>, IItems<VirtualMachine>
+internal static class VirtualMachineReader
 {
-    public string ApiVersion { get; set; } = $"{VirtualMachine.Group}/{VirtualMachine.Version}";
-
-    public string Kind { get; set; } = "VirtualMachineList";
-
-    public V1ListMeta Metadata { get; set; } = new();
-
-    public IList<VirtualMachine> Items { get; set; } = [];
-}
-
-/// <summary>Reads a VirtualMachine list token by token, skipping every field the cache does not keep.</summary>
-internal sealed class VirtualMachineListReader : CachedListReader<CachedVirtualMachineList, VirtualMachine>
-{
-    protected override VirtualMachine ReadItem(ref Utf8JsonReader reader, JsonSerializerOptions options)
+    public static VirtualMachine Read(ref Utf8JsonReader reader)
     {
         var vm = new VirtualMachine();
         ExpectObject(ref reader);
@@ -43,7 +29,7 @@ internal sealed class VirtualMachineListReader : CachedListReader<CachedVirtualM
             }
             else if (Take(ref reader, "metadata"u8))
             {
-                vm.Metadata = ReadMetadata(ref reader, options);
+                vm.Metadata = ReadMetadata(ref reader);
             }
             else if (Take(ref reader, "spec"u8))
             {
@@ -60,7 +46,7 @@ internal sealed class VirtualMachineListReader : CachedListReader<CachedVirtualM
     }
 
     /// <summary>The metadata fields <see cref="CacheTrims.VirtualMachine"/> keeps, and no others.</summary>
-    private static V1ObjectMeta ReadMetadata(ref Utf8JsonReader reader, JsonSerializerOptions options)
+    private static V1ObjectMeta ReadMetadata(ref Utf8JsonReader reader)
     {
         var metadata = new V1ObjectMeta();
         if (reader.TokenType == JsonTokenType.Null)
@@ -78,7 +64,7 @@ internal sealed class VirtualMachineListReader : CachedListReader<CachedVirtualM
 
             if (Take(ref reader, "generation"u8))
             {
-                metadata.Generation = JsonSerializer.Deserialize<long?>(ref reader, options);
+                metadata.Generation = JsonSerializer.Deserialize<long?>(ref reader);
             }
             else if (Take(ref reader, "deletionTimestamp"u8))
             {
@@ -86,7 +72,7 @@ internal sealed class VirtualMachineListReader : CachedListReader<CachedVirtualM
             }
             else if (Take(ref reader, "finalizers"u8))
             {
-                metadata.Finalizers = JsonSerializer.Deserialize<List<string>>(ref reader, options);
+                metadata.Finalizers = JsonSerializer.Deserialize<List<string>>(ref reader);
             }
             else if (Take(ref reader, "annotations"u8))
             {
