@@ -8,7 +8,8 @@ namespace KubeMacPool.Manager.Kubernetes.Informers;
 /// Lists with raw requests, each response read item by item as it arrives (<see cref="ListResponseReader{T}"/>) by a
 /// reader of our own that builds only what the cache keeps. An informer's first list asks for any version
 /// (<c>resourceVersion=0</c>), as client-go's reflector does: the API server answers it from its watch cache, which at
-/// 10,000 VirtualMachines costs it a third of the CPU of a read from etcd, in one response (it ignores the limit there).
+/// 10,000 VirtualMachines costs it a third of the CPU of a read from etcd, in one response (the watch cache may ignore
+/// the limit; this project's v1.20 control plane does).
 /// Relists ask for the latest (paged, from etcd), so the cache never goes back in time.
 /// </summary>
 internal sealed class ListPages<T>(RawRequests requests, string path, ListItemReader<T> readItem)
