@@ -79,7 +79,7 @@ for i in "${!urls[@]}"; do
   # Up to 3 min: a replica rebuilding a large pool on a loaded machine takes a while, and nothing waits on it meanwhile.
   for _ in $(seq 1 360); do
     if curl -skf --max-time 5 "${urls[$i]}/readyz" >/dev/null; then ok=yes; break; fi
-    process_is "${new_pids[$i]}" kubemacpool || break
+    kill -0 "${new_pids[$i]}" 2>/dev/null || break # our own child: it may not have exec'd into dotnet yet (see sync.sh)
     sleep 0.5
   done
   if [ "$ok" = no ]; then

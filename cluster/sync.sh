@@ -119,7 +119,9 @@ step="waiting for /readyz (log: $next_log)"
 ready=no
 for _ in $(seq 1 120); do
   if curl -skf --max-time 5 "$new_url/readyz" >/dev/null; then ready=yes; break; fi
-  process_is "$new_pid" kubemacpool || break
+  # Alive is enough for our own child: right after the fork it may still be setsid or nohup, not yet exec'd into
+  # dotnet, and process_is would call it gone (the sync then failed now and then with an empty log).
+  kill -0 "$new_pid" 2>/dev/null || break
   sleep 0.5
 done
 if [ "$ready" = no ]; then
