@@ -24,18 +24,19 @@ internal sealed class ListPages<T>(RawRequests requests, string path, ListItemRe
             ("limit", limit.ToString(CultureInfo.InvariantCulture)),
             ("continue", continueToken),
             ("resourceVersion", initial && continueToken is null ? "0" : null));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(WatchDefaults.PageTimeout);
-        using var response = await requests.GetAsync(url, timeout.Token);
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stalled.CancelAfter(WatchDefaults.ListStallTimeout);
+        using var response = await requests.GetAsync(url, stalled.Token);
         var body = PipeReader.Create(
-            await response.Content.ReadAsStreamAsync(timeout.Token),
+            await response.Content.ReadAsStreamAsync(stalled.Token),
             new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4));
         try
         {
             var list = new ListResponseReader<T>(readItem);
             while (true)
             {
-                var read = await body.ReadAsync(timeout.Token);
+                var read = await body.ReadAsync(stalled.Token);
+                stalled.CancelAfter(WatchDefaults.ListStallTimeout);
                 var unread = list.Read(read.Buffer, read.IsCompleted);
                 if (read.IsCompleted)
                 {

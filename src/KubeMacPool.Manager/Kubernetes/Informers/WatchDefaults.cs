@@ -9,8 +9,9 @@ internal static class WatchDefaults
     public const int WatchTimeoutSeconds = 240;
 
     /// <summary>
-    /// How long one page of a list we request ourselves may take (KubernetesClient's generated calls give up after
-    /// the same 100 s): a server that stalls mid-list is retried, not waited on forever.
+    /// How long a list we request ourselves may go without progress: until its headers, then between reads of its body
+    /// (KubernetesClient's generated calls give up after the same 100 s). A server that stalls mid-list is retried, not
+    /// waited on forever; a large response that keeps arriving is not cut (from the watch cache it holds every object).
     /// </summary>
-    public static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(100);
+    public static readonly TimeSpan ListStallTimeout = TimeSpan.FromSeconds(100);
 }
