@@ -32,10 +32,10 @@ internal sealed partial class LeaseBookFeeder(
     /// <summary>The reservation a served MAC comes from (for events about client reports).</summary>
     public IpReservation? ReservationOf(MacAddress mac) => _sources.GetValueOrDefault(mac);
 
-    public Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    public ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         Refresh(options.Value.Pool);
-        return Task.FromResult(ReconcileResult.Done);
+        return ValueTask.FromResult(ReconcileResult.Done);
     }
 
     public override void Dispose()

@@ -39,7 +39,7 @@ internal sealed partial class ClaimController(
         ClaimKeys.AddIndexes(claims.Cache, instances.Cache);
         try
         {
-            await virtualMachines.QueueInto(_queue, ClaimKeys.ForVirtualMachine, stoppingToken);
+            await virtualMachines.QueueInto(_queue, vm => ClaimKeys.ForVirtualMachine(vm, claims.Cache, instances.Cache), stoppingToken);
             await instances.QueueInto(_queue, ClaimKeys.ForInstance, stoppingToken);
             await claims.QueueInto(_queue, ClaimKeys.ForClaim, stoppingToken);
             await nads.SubscribeAsync(new NadChanges(_queue, instances.Cache, problems), stoppingToken);

@@ -31,7 +31,23 @@ internal static class ClaimKeys
     /// <summary>The index value under which the claims of VM (or standalone VMI) <paramref name="name"/> are filed.</summary>
     public static string ClaimIndexValue(string @namespace, string name) => @namespace + "/" + ObjectPatches.LabelValue(name);
 
-    public static IEnumerable<string> ForVirtualMachine(VirtualMachine vm) => [ObjectCache<VirtualMachine>.KeyOf(vm)];
+    /// <summary>The same for a VM's key (<c>namespace/name</c>): the key itself, unless the name is longer than a label value.</summary>
+    public static string ClaimIndexValue(string vmKey)
+    {
+        var slash = vmKey.IndexOf('/', StringComparison.Ordinal);
+        return vmKey.Length - slash - 1 <= ObjectPatches.MaxLabelValueLength ? vmKey : ClaimIndexValue(vmKey[..slash], vmKey[(slash + 1)..]);
+    }
+
+    /// <summary>
+    /// A VM's key, when the VM can matter: it has a VMI or claims labelled with its name. A VM with neither has nothing
+    /// to reconcile, and when either appears, its own event queues the key (a start queues no key for the thousands
+    /// of VMs that never ran).
+    /// </summary>
+    public static IEnumerable<string> ForVirtualMachine(VirtualMachine vm, ObjectCache<IpamClaim> claims, ObjectCache<VirtualMachineInstance> vmis)
+    {
+        var key = ObjectCache<VirtualMachine>.KeyOf(vm);
+        return vmis.Get(key) is not null || claims.ByIndex(ClaimsByVmLabel, ClaimIndexValue(key)).Count > 0 ? [key] : [];
+    }
 
     public static IEnumerable<string> ForInstance(VirtualMachineInstance vmi) => [ObjectCache<VirtualMachineInstance>.KeyOf(vmi)];
 

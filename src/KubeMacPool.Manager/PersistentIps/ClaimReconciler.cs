@@ -22,17 +22,31 @@ internal sealed partial class ClaimReconciler(
     ClaimProblems problems,
     ILogger<ClaimReconciler> logger) : IReconciler<string>
 {
-    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    public async ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        var vmi = instances.Cache.Get(key);
+        var labelled = claims.Cache.ByIndex(ClaimKeys.ClaimsByVmLabel, ClaimKeys.ClaimIndexValue(key));
+        if (vmi is null && labelled.Count == 0)
+        {
+            // Nothing runs and nothing is claimed: nothing to write whatever the VM's state. A start (or a new leader)
+            // queues every VM: this answers each without opening it from the cache or allocating.
+            problems.Clear(key);
+            return ReconcileResult.Done;
+        }
+
+        return await ReconcileClaimsAsync(key, vmi, labelled, cancellationToken);
+    }
+
+    private async Task<ReconcileResult> ReconcileClaimsAsync(
+        string key, VirtualMachineInstance? vmi, IReadOnlyList<IpamClaim> labelled, CancellationToken cancellationToken)
     {
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         var (ns, name) = (key[..slash], key[(slash + 1)..]);
+        var owned = labelled.Where(c => ClaimKeys.BelongsTo(c, name)).ToList();
+
         var vm = virtualMachines.Cache.Get(key);
-        var vmi = instances.Cache.Get(key);
         var vmState = State(vm?.Metadata);
         var vmiState = State(vmi?.Metadata);
-        var owned = claims.Cache.ByIndex(ClaimKeys.ClaimsByVmLabel, ClaimKeys.ClaimIndexValue(ns, name))
-            .Where(c => ClaimKeys.BelongsTo(c, name))
-            .ToList();
 
         if (ClaimCleanup.ShouldRemoveFinalizers(vmState, vmiState, VmiSpec.HasActivePods(vmi?.Status)))
         {

@@ -87,6 +87,17 @@ internal sealed class IpamState
         }
     }
 
+    public bool HasPools
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pools.Count > 0;
+            }
+        }
+    }
+
     public IReadOnlyList<string> PoolNames()
     {
         lock (_gate)

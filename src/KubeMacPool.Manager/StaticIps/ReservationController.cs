@@ -27,12 +27,14 @@ internal sealed partial class ReservationController(
         var queue = reconciler.Queue;
         await pools.QueueInto(queue, ReservationKeys.Of, stoppingToken);
         await reservations.QueueInto(queue, ReservationKeys.Of, stoppingToken);
-        await virtualMachines.QueueInto(queue, ReservationKeys.Of, stoppingToken);
         await Task.WhenAll(pools.Synced, reservations.Synced, virtualMachines.Synced).WaitAsync(stoppingToken);
 
         // Reservations follow VMs: the pool's startup rebuild goes first.
         await readiness.WhenFirstSatisfied(WellKnown.PoolReadiness).WaitAsync(stoppingToken);
         reconciler.Replay();
+
+        // After the replay, which says whether any pool exists: without one, only VMs that hold reservations are queued.
+        await virtualMachines.QueueInto(queue, reconciler.KeysOf, stoppingToken);
         LogSynced(logger, pools.Cache.Count, reservations.Cache.Count, virtualMachines.Cache.Count);
 
         // One worker: IpamState decides addresses in sequence, and the writers keep what they last wrote.

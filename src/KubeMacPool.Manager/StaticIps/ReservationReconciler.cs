@@ -35,6 +35,13 @@ internal sealed partial class ReservationReconciler(
     public WorkQueue<string> Queue { get; } = new(time);
 
     /// <summary>
+    /// A VM's key when the VM can matter: a pool exists, or the VM holds reservations. Without either it has nothing to
+    /// want (and a pool's arrival queues every VM), so a start on a cluster without pools queues none of its VMs.
+    /// </summary>
+    public IEnumerable<string> KeysOf(VirtualMachine vm) =>
+        state.HasPools || reservations.OfVirtualMachine(ObjectCache<VirtualMachine>.KeyOf(vm)).Count > 0 ? ReservationKeys.Of(vm) : [];
+
+    /// <summary>
     /// Replays the pools and the reservations' recorded addresses into IpamState. Reservations being deleted are left
     /// out: their addresses are free for the reservations decided after this, as if freed first.
     /// </summary>
@@ -51,7 +58,7 @@ internal sealed partial class ReservationReconciler(
         poolStatuses.Retain(current);
     }
 
-    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    public async ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var target = ReservationKeys.Parse(key);
         var ok = target.Kind switch

@@ -18,8 +18,18 @@ internal sealed class VirtualMachineReservations(
     /// <returns>False when a write failed (logged); the others were still made.</returns>
     public async Task<bool> SyncAsync(string vmKey, CancellationToken cancellationToken)
     {
+        var reserved = reservations.OfVirtualMachine(vmKey);
+
+        // No pool at all and nothing reserved: nothing to want and nothing to delete. A start (or a new leader)
+        // queues every VM: this answers each without opening it from the cache or allocating.
+        return (reserved.Count == 0 && !state.HasPools) || await SyncReservationsAsync(vmKey, reserved, cancellationToken);
+    }
+
+    private async Task<bool> SyncReservationsAsync(string vmKey, IReadOnlyList<IpReservation> reserved, CancellationToken cancellationToken)
+    {
         var ok = true;
-        var existing = reservations.OfVirtualMachine(vmKey).Where(r => r.Metadata.DeletionTimestamp is null).ToList();
+        var existing = reserved.Where(r => r.Metadata.DeletionTimestamp is null).ToList();
+
         if (virtualMachines.Cache.Get(vmKey) is not { } vm || vm.Metadata.DeletionTimestamp is not null)
         {
             // Garbage collection does this too (ownerReference); doing it here covers clusters without it.
@@ -28,12 +38,6 @@ internal sealed class VirtualMachineReservations(
                 ok &= await Write(api.DeleteAsync(orphan, cancellationToken), vmKey, cancellationToken);
             }
 
-            return ok;
-        }
-
-        // No pool at all and nothing reserved: nothing to want (skips reading the spec of every VM at startup).
-        if (existing.Count == 0 && state.PoolNames().Count == 0)
-        {
             return ok;
         }
 

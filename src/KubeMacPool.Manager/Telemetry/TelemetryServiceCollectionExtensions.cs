@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -30,6 +31,7 @@ internal static class TelemetryServiceCollectionExtensions
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(ManagerMetrics.MeterName)
+                    .AddView(FixedSeriesLimit)
                     .AddReader(sp => sp.GetRequiredService<ScrapeReader>().Reader);
                 if (otlp)
                 {
@@ -46,6 +48,16 @@ internal static class TelemetryServiceCollectionExtensions
         builder.ConfigureMetricsListener();
         return builder;
     }
+
+    /// <summary>
+    /// Every instrument but the collisions gauge (one series per colliding MAC) has a few fixed series (webhook ×
+    /// reason at most). OpenTelemetry sizes each stream for its limit up front: 2,000 series by default, ~144 KB per
+    /// instrument, against ~10 KB for 128.
+    /// </summary>
+    private static MetricStreamConfiguration? FixedSeriesLimit(Instrument instrument) =>
+        instrument.Meter.Name == ManagerMetrics.MeterName && instrument.Name != ManagerMetrics.Collisions
+            ? new MetricStreamConfiguration { CardinalityLimit = 128 }
+            : null;
 
     /// <summary>Resolves <see cref="ManagerMetrics"/> at startup so its observable instruments exist before the first scrape.</summary>
     private sealed class MetricsActivator(ManagerMetrics metrics) : IHostedService

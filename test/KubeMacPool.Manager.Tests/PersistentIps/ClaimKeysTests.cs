@@ -12,10 +12,33 @@ public class ClaimKeysTests
     private static readonly string LongName = new('v', 70);
 
     [Fact]
-    public void A_vm_and_a_vmi_queue_their_own_key()
+    public void A_vm_key_is_its_own_index_value_unless_the_name_is_cut()
     {
-        Assert.Equal(["ns/vm1"], ClaimKeys.ForVirtualMachine(new VirtualMachine { Metadata = Meta("ns", "vm1") }));
+        var key = "ns/vm1";
+        Assert.Same(key, ClaimKeys.ClaimIndexValue(key));
+        Assert.Equal(ClaimKeys.ClaimIndexValue("ns", "vm1"), ClaimKeys.ClaimIndexValue(key));
+        Assert.Equal(ClaimKeys.ClaimIndexValue("ns", LongName), ClaimKeys.ClaimIndexValue("ns/" + LongName));
+        Assert.Equal("ns/" + LongName[..63], ClaimKeys.ClaimIndexValue("ns/" + LongName));
+    }
+
+    [Fact]
+    public void A_vmi_queues_its_own_key_and_a_vm_its_own_once_it_has_a_vmi_or_claims()
+    {
+        var (claims, vmis) = (new ObjectCache<IpamClaim>(), new ObjectCache<VirtualMachineInstance>());
+        ClaimKeys.AddIndexes(claims, vmis);
+        var vm = new VirtualMachine { Metadata = Meta("ns", "vm1") };
         Assert.Equal(["ns/vm1"], ClaimKeys.ForInstance(Vmi("ns", "vm1")));
+
+        // Never ran and claims nothing: no key (a start would queue every such VM for nothing).
+        Assert.Empty(ClaimKeys.ForVirtualMachine(vm, claims, vmis));
+
+        vmis.Upsert(Vmi("ns", "vm1"));
+        Assert.Equal(["ns/vm1"], ClaimKeys.ForVirtualMachine(vm, claims, vmis));
+
+        vmis.Remove(Vmi("ns", "vm1"));
+        claims.Upsert(Claim("ns", "vm1.blue", "vm1", ("VirtualMachine", "vm1")));
+        Assert.Equal(["ns/vm1"], ClaimKeys.ForVirtualMachine(vm, claims, vmis));
+        Assert.Empty(ClaimKeys.ForVirtualMachine(new VirtualMachine { Metadata = Meta("ns", "vm2") }, claims, vmis));
     }
 
     [Fact]

@@ -61,7 +61,7 @@ internal sealed partial class CertificateRotator(
         base.Dispose();
     }
 
-    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    public async ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         try
         {

@@ -26,7 +26,7 @@ internal sealed partial class ValidatingBundleMirror(
 
     private readonly WorkQueue<string> _queue = new(time, maxDelay: TimeSpan.FromSeconds(10));
 
-    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    public async ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var bundle = mutators.Cache.Get(WellKnown.MutatingWebhookConfiguration)?.Webhooks?.FirstOrDefault()?.ClientConfig?.CaBundle;
         if (bundle is not { Length: > 0 })

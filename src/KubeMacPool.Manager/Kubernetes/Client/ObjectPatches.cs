@@ -8,6 +8,8 @@ namespace KubeMacPool.Manager.Kubernetes.Client;
 /// <summary>Metadata writes shared by the controllers that label and finalize objects (legacy VM finalizer, reservations, claims).</summary>
 internal static class ObjectPatches
 {
+    public const int MaxLabelValueLength = 63;
+
     /// <summary>
     /// A name as a label value (at most 63 characters, ending alphanumeric), e.g. <c>kubevirt.io/vm</c> on the objects
     /// made for a VM; a longer name is cut, so lookups by label must cut the same way.
@@ -15,7 +17,7 @@ internal static class ObjectPatches
     public static string LabelValue(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.Length <= 63 ? name : name[..63].TrimEnd('-', '.', '_');
+        return name.Length <= MaxLabelValueLength ? name : name[..MaxLabelValueLength].TrimEnd('-', '.', '_');
     }
 
     /// <summary>

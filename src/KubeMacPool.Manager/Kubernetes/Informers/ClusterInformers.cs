@@ -1,5 +1,6 @@
 using k8s;
 using KubeMacPool.Manager.Configuration;
+using KubeMacPool.Manager.Kubernetes.Informers.Packing;
 using KubeMacPool.Manager.Kubernetes.Models;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,8 @@ namespace KubeMacPool.Manager.Kubernetes.Informers;
 /// <summary>
 /// The kinds the service follows, one informer each, with what its cache keeps. A feature asks for the informers
 /// it reads (<c>services.AddPodInformer()</c>); asking twice is harmless. Trims keep only the fields some consumer
-/// reads, so a cache of 100,000 pods or VMs stays small: a consumer that starts reading another field adds it here.
+/// reads, so a cache of 100,000 pods or VMs stays small: a consumer that starts reading another field adds it here
+/// (and, for pods and VMs, which the caches hold packed as bytes, to their packer).
 /// Kinds the pool's readiness does not wait on are <c>secondary</c>: they start once the others are listed.
 /// </summary>
 internal static class ClusterInformers
@@ -17,10 +19,10 @@ internal static class ClusterInformers
         services.AddInformer(sp => ResourceClients.Namespaces(Client(sp)), CacheTrims.Namespace);
 
     public static IServiceCollection AddPodInformer(this IServiceCollection services) =>
-        services.AddInformer(sp => ResourceClients.Pods(Client(sp)), CacheTrims.Pod);
+        services.AddInformer(sp => ResourceClients.Pods(Client(sp)), CacheTrims.Pod, packer: PodPacker.Instance);
 
     public static IServiceCollection AddVirtualMachineInformer(this IServiceCollection services) =>
-        services.AddInformer(sp => ResourceClients.VirtualMachines(Client(sp)), CacheTrims.VirtualMachine, requiresKubeVirt: true);
+        services.AddInformer(sp => ResourceClients.VirtualMachines(Client(sp)), CacheTrims.VirtualMachine, requiresKubeVirt: true, packer: VirtualMachinePacker.Instance);
 
     public static IServiceCollection AddVirtualMachineInstanceInformer(this IServiceCollection services) =>
         services.AddInformer(sp => ResourceClients.VirtualMachineInstances(Client(sp)), CacheTrims.WithoutManagedFields, requiresKubeVirt: true, secondary: true);

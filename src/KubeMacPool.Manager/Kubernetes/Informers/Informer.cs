@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using KubeMacPool.Manager.Kubernetes.Informers.Packing;
 
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
@@ -45,8 +46,10 @@ internal sealed class Informer<T> : IInformer, IResourceEventHandler<T>, IDispos
     /// <param name="source">How to list and watch the kind.</param>
     /// <param name="trim">Keeps only the fields consumers read (memory at 100,000 objects); null keeps all.</param>
     /// <param name="requiresKubeVirt">Whether the kind is served only with KubeVirt installed.</param>
-    public Informer(IResourceClient<T> source, Func<T, T>? trim, bool requiresKubeVirt, ILoggerFactory loggers, TimeProvider time)
+    /// <param name="packer">Holds the cached objects as bytes (the kinds that number in the hundred thousands); null holds them as they are.</param>
+    public Informer(IResourceClient<T> source, Func<T, T>? trim, bool requiresKubeVirt, ILoggerFactory loggers, TimeProvider time, IObjectPacker<T>? packer = null)
     {
+        Cache = new ObjectCache<T>(packer);
         _source = source;
         _trim = trim;
         RequiresKubeVirt = requiresKubeVirt;
@@ -60,7 +63,7 @@ internal sealed class Informer<T> : IInformer, IResourceEventHandler<T>, IDispos
 
     public bool Secondary { get; init; }
 
-    public ObjectCache<T> Cache { get; } = new();
+    public ObjectCache<T> Cache { get; }
 
     public Task Synced => _synced.Task;
 

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Client;
+using KubeMacPool.Manager.Kubernetes.Informers.Packing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KubeMacPool.Manager.Kubernetes.Informers;
@@ -18,7 +19,8 @@ internal static class InformerServiceCollectionExtensions
         Func<IServiceProvider, IResourceClient<T>> source,
         Func<T, T>? trim = null,
         bool requiresKubeVirt = false,
-        bool secondary = false)
+        bool secondary = false,
+        IObjectPacker<T>? packer = null)
         where T : IKubernetesObject<V1ObjectMeta>
     {
         if (services.Any(d => d.ServiceType == typeof(Informer<T>)))
@@ -27,7 +29,7 @@ internal static class InformerServiceCollectionExtensions
         }
 
         services.AddSingleton(sp => new Informer<T>(
-            source(sp), trim, requiresKubeVirt, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>())
+            source(sp), trim, requiresKubeVirt, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), packer)
         {
             Secondary = secondary,
         });

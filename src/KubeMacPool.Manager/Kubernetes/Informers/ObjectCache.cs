@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
+using KubeMacPool.Manager.Kubernetes.Informers.Packing;
 
 namespace KubeMacPool.Manager.Kubernetes.Informers;
 
 /// <summary>
 /// The read side of an informer: the latest version of every object, by key (<c>namespace/name</c>, or <c>name</c> for
 /// cluster-scoped kinds), by namespace, and by any index a consumer adds. Written only by its informer (one writer);
-/// read by anyone, at any time, without locks on the read path for single objects.
+/// read by anyone, at any time, without locks on the read path for single objects. With a packer (pods and VMs) it
+/// holds each object as bytes and every read returns a fresh object: read what you need, do not keep it.
 /// </summary>
 internal sealed class ObjectCache<T>
     where T : IKubernetesObject<V1ObjectMeta>
@@ -16,13 +18,20 @@ internal sealed class ObjectCache<T>
 
     // Keyed by the object's own namespace and name strings: a "namespace/name" string per cached object would cost
     // ~70 bytes each at 100,000 objects. Lookups by such a string go through the alternate (span) comparer.
-    private readonly ConcurrentDictionary<ObjectKey, T> _items = new(ObjectKey.Comparer);
-    private readonly ConcurrentDictionary<ObjectKey, T>.AlternateLookup<ReadOnlySpan<char>> _itemsByText;
+    // The value is the object itself, or its bytes when the cache has a packer.
+    private readonly ConcurrentDictionary<ObjectKey, object> _items = new(ObjectKey.Comparer);
+    private readonly ConcurrentDictionary<ObjectKey, object>.AlternateLookup<ReadOnlySpan<char>> _itemsByText;
+    private readonly IObjectPacker<T>? _packer;
     private readonly Lock _indexLock = new();
     private readonly Dictionary<string, (Func<T, IEnumerable<string>> Keys, Dictionary<string, HashSet<ObjectKey>> Map)> _indexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
 
-    public ObjectCache() => _itemsByText = _items.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <param name="packer">How to hold the objects as bytes; null holds them as they are.</param>
+    public ObjectCache(IObjectPacker<T>? packer = null)
+    {
+        _packer = packer;
+        _itemsByText = _items.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public int Count => _items.Count;
 
@@ -41,18 +50,29 @@ internal sealed class ObjectCache<T>
         lock (_indexLock)
         {
             _indexes[name] = (keys, map);
-            foreach (var (key, item) in _items)
+            foreach (var (key, stored) in _items)
             {
-                File(map, key, keys(item));
+                File(map, key, keys(Open(key, stored)));
             }
         }
     }
 
-    public T? Get(string key) => _itemsByText.TryGetValue(key, out var item) ? item : default;
+    public T? Get(string key) => _itemsByText.TryGetValue(key, out var found, out var stored) ? Open(found, stored) : default;
 
-    public T? Get(string? @namespace, string name) => _items.GetValueOrDefault(new ObjectKey(@namespace, name));
+    public T? Get(string? @namespace, string name)
+    {
+        var key = new ObjectKey(@namespace, name);
+        return _items.TryGetValue(key, out var stored) ? Open(key, stored) : default;
+    }
 
-    public IReadOnlyList<T> List() => [.. _items.Values];
+    /// <summary>Whether the object is cached: for readers that need no field of it (nothing is opened).</summary>
+    public bool Contains(string? @namespace, string name) => _items.ContainsKey(new ObjectKey(@namespace, name));
+
+    /// <summary>
+    /// Every object. A packed cache opens each one only when the list is read at its index (a fresh object per read),
+    /// so a subscriber that walks 100,000 VMs once never holds them all at the same time.
+    /// </summary>
+    public IReadOnlyList<T> List() => _packer is null ? [.. _items.Values.Cast<T>()] : new OpenedOnRead(this, [.. _items]);
 
     public IReadOnlyCollection<string> Keys() => [.. _items.Keys.Select(k => k.ToString())];
 
@@ -89,9 +109,9 @@ internal sealed class ObjectCache<T>
         var result = new List<T>(keys.Length);
         foreach (var key in keys)
         {
-            if (_items.TryGetValue(key, out var item))
+            if (_items.TryGetValue(key, out var stored))
             {
-                result.Add(item);
+                result.Add(Open(key, stored));
             }
         }
 
@@ -133,7 +153,7 @@ internal sealed class ObjectCache<T>
     {
         var key = ObjectKey.Of(item);
         _items.TryGetValue(key, out var previous);
-        _items[key] = item;
+        _items[key] = _packer is null ? item : _packer.Pack(item);
         Reindex(key, previous, item);
         if (!_waiters.IsEmpty && _waiters.TryRemove(key.ToString(), out var waiter))
         {
@@ -161,10 +181,11 @@ internal sealed class ObjectCache<T>
             Upsert(item);
         }
 
-        foreach (var (key, item) in _items)
+        foreach (var (key, stored) in _items)
         {
             if (!present.Contains(key))
             {
+                var item = Open(key, stored);
                 Remove(item);
                 removed.Add(item);
             }
@@ -173,15 +194,38 @@ internal sealed class ObjectCache<T>
         return removed;
     }
 
-    private void Reindex(ObjectKey key, T? previous, T? current)
+    private sealed class OpenedOnRead(ObjectCache<T> cache, KeyValuePair<ObjectKey, object>[] entries) : IReadOnlyList<T>
+    {
+        public int Count => entries.Length;
+
+        public T this[int index] => cache.Open(entries[index].Key, entries[index].Value);
+
+        public IEnumerator<T> GetEnumerator()
+        {
+            foreach (var (key, stored) in entries)
+            {
+                yield return cache.Open(key, stored);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private T Open(ObjectKey key, object stored) => _packer is null ? (T)stored : _packer.Unpack(key, (byte[])stored);
+
+    /// <param name="key">The object's key.</param>
+    /// <param name="previous">What the cache held under the key (opened only when an index needs it).</param>
+    /// <param name="current">What it holds now.</param>
+    private void Reindex(ObjectKey key, object? previous, T? current)
     {
         lock (_indexLock)
         {
+            var opened = previous is null || _indexes.Count == 0 ? default : Open(key, previous);
             foreach (var (keys, map) in _indexes.Values)
             {
-                if (previous is not null)
+                if (opened is not null)
                 {
-                    foreach (var value in keys(previous))
+                    foreach (var value in keys(opened))
                     {
                         if (map.TryGetValue(value, out var set) && set.Remove(key) && set.Count == 0)
                         {

@@ -51,7 +51,7 @@ internal sealed class VirtualMachine : IKubernetesObject<V1ObjectMeta>
     public bool IsPacked => _spec is null && _packedSpec is not null;
 
     /// <summary>The packed spec's UTF-8 JSON, for readers that parse it in place; null unless <see cref="IsPacked"/>.</summary>
-    public ReadOnlyMemory<byte>? PackedSpec => IsPacked ? _packedSpec : null;
+    public ReadOnlyMemory<byte>? PackedSpec => IsPacked ? _packedSpec : (ReadOnlyMemory<byte>?)null;
 }
 
 /// <summary>The list type of the generic watch call (<see cref="Informers.ResourceClients.VirtualMachines"/>); lists are read by <see cref="Informers.VirtualMachineReader"/>.</summary>

@@ -7,7 +7,7 @@ namespace KubeMacPool.Manager.Kubernetes.Reconciling;
 /// </summary>
 internal interface IReconciler<in TKey>
 {
-    Task<ReconcileResult> ReconcileAsync(TKey key, CancellationToken cancellationToken);
+    ValueTask<ReconcileResult> ReconcileAsync(TKey key, CancellationToken cancellationToken);
 }
 
 /// <summary>What a reconcile asks for next.</summary>

@@ -8,6 +8,9 @@ namespace KubeMacPool.Manager.Kubernetes.Reconciling;
 internal sealed class WorkQueue<TKey> : IDisposable
     where TKey : notnull
 {
+    // A start queues every listed object at once (100,000 keys); once drained, the tables give that room back.
+    private const int KeptCapacity = 1024;
+
     private readonly Lock _lock = new();
     private readonly Queue<TKey> _queue = new();
     private readonly HashSet<TKey> _dirty = [];
@@ -125,6 +128,12 @@ internal sealed class WorkQueue<TKey> : IDisposable
                 {
                     _dirty.Remove(key);
                     _processing.Add(key);
+                    if (_queue.Count == 0 && _queue.Capacity > KeptCapacity)
+                    {
+                        _queue.TrimExcess();
+                        _dirty.TrimExcess();
+                    }
+
                     return key;
                 }
             }

@@ -23,7 +23,7 @@ internal sealed partial class LegacyFinalizerRemover(
     public Task RunAsync(CancellationToken cancellationToken) =>
         new ReconcileLoop<string>("legacy-finalizer", _queue, this, logger, leaderOnly: leadership).RunAsync(cancellationToken);
 
-    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    public async ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         if (virtualMachines.Cache.Get(key) is not { } vm
             || vm.Metadata.DeletionTimestamp is null

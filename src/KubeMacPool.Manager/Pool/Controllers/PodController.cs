@@ -89,5 +89,5 @@ internal sealed class PodController(MacPool pool, ManagedNamespaces namespaces, 
     }
 
     private bool IsLauncherOfVirtualMachine(V1Pod pod) =>
-        pod.Metadata.OwnerReferences?.Any(o => o.Kind == "VirtualMachineInstance" && virtualMachines.Cache.Get(pod.Metadata.NamespaceProperty, o.Name) is not null) == true;
+        pod.Metadata.OwnerReferences?.Any(o => o.Kind == "VirtualMachineInstance" && virtualMachines.Cache.Contains(pod.Metadata.NamespaceProperty, o.Name)) == true;
 }

@@ -111,7 +111,7 @@ internal sealed partial class PodWebhook(
         {
             if (NodeText(JsonNav.Child(owner, "kind")) == "VirtualMachineInstance"
                 && NodeText(JsonNav.Child(owner, "name")) is { } vmi
-                && virtualMachines.Cache.Get(@namespace, vmi) is not null)
+                && virtualMachines.Cache.Contains(@namespace, vmi))
             {
                 return true;
             }

@@ -34,7 +34,7 @@ internal sealed partial class AgentReconciler(
 
     public string Namespace => _settings.Namespace;
 
-    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    public async ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var name = AgentDeployment.NameOf(key);
         var existing = deployments.Cache.Get(_settings.Namespace, name);

@@ -1,5 +1,6 @@
 using k8s.Models;
 using KubeMacPool.Manager.Kubernetes.Informers;
+using KubeMacPool.Manager.Kubernetes.Informers.Packing;
 using Microsoft.Extensions.Time.Testing;
 using static KubeMacPool.Manager.Tests.Kubernetes.Informers.ConfigMaps;
 
@@ -130,4 +131,58 @@ public sealed class ObjectCacheTests
         time.Advance(TimeSpan.FromSeconds(2));
         Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public void A_packed_cache_opens_a_fresh_object_on_every_read_with_the_fields_it_was_given()
+    {
+        var cache = new ObjectCache<V1Pod>(PodPacker.Instance);
+        cache.Upsert(Pod("a", "web"));
+        cache.Upsert(Pod("b", "db"));
+
+        var (first, second) = (cache.Get("ns/a"), cache.Get("ns", "a"));
+
+        Assert.NotNull(first);
+        Assert.NotSame(first, second);
+        Assert.Equal(("a", "ns", "uid-a", "web"), (first.Metadata.Name, first.Metadata.NamespaceProperty, first.Metadata.Uid, first.Metadata.Labels[WellKnown.KubeVirtLabel]));
+        Assert.Equal(first.Metadata.Uid, second!.Metadata.Uid);
+        Assert.True(cache.Contains("ns", "b"));
+        Assert.False(cache.Contains("ns", "c"));
+        Assert.Null(cache.Get("ns/c"));
+
+        var all = cache.List();
+        Assert.Equal(2, all.Count);
+        Assert.Equal(["a", "b"], all.Select(p => p.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.NotSame(all[0], all[0]);
+        Assert.Equal(all[1].Metadata.Uid, all.ElementAt(1).Metadata.Uid);
+    }
+
+    [Fact]
+    public void A_packed_cache_keeps_its_indexes_and_says_what_a_relist_removed()
+    {
+        var cache = new ObjectCache<V1Pod>(PodPacker.Instance);
+        cache.AddIndex("role", p => p.Metadata.Labels?.Values ?? (IEnumerable<string>)[]);
+        cache.Upsert(Pod("a", "web"));
+        cache.Upsert(Pod("b", "web"));
+        cache.Upsert(Pod("a", "db"));
+
+        Assert.Equal(["ns/b"], cache.ByIndex("role", "web").Select(ObjectCache<V1Pod>.KeyOf));
+        Assert.Equal("uid-a", Assert.Single(cache.ByIndex("role", "db")).Metadata.Uid);
+
+        var removed = cache.Replace([Pod("b", "web")]);
+
+        Assert.Equal("uid-a", Assert.Single(removed).Metadata.Uid);
+        Assert.Empty(cache.ByIndex("role", "db"));
+        Assert.Equal(["b"], cache.List().Select(p => p.Metadata.Name));
+    }
+
+    private static V1Pod Pod(string name, string label) => CacheTrims.Pod(new V1Pod
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = "ns",
+            Uid = "uid-" + name,
+            Labels = new Dictionary<string, string> { [WellKnown.KubeVirtLabel] = label },
+        },
+    });
 }

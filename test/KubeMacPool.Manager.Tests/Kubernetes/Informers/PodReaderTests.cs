@@ -206,9 +206,9 @@ public sealed class PodReaderTests
     }
 
     // Serialized as V1Pod: a CachedPod's runtime type adds nothing to compare.
-    private static string Canonical(V1Pod pod) => JsonSerializer.Serialize<V1Pod>(pod);
+    internal static string Canonical(V1Pod pod) => JsonSerializer.Serialize<V1Pod>(pod);
 
-    private static void AssertSameFields(V1Pod expected, V1Pod actual)
+    internal static void AssertSameFields(V1Pod expected, V1Pod actual)
     {
         Assert.Equal(expected.ApiVersion, actual.ApiVersion);
         Assert.Equal(expected.Kind, actual.Kind);

@@ -14,7 +14,7 @@ namespace KubeMacPool.Manager.Tests.Kubernetes.Informers;
 public sealed class VirtualMachineReaderTests
 {
     // A VM as the API server returns it: managedFields, a status, annotations we keep and some we do not.
-    private const string FullVm = """
+    internal const string FullVm = """
         {
           "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
           "metadata": {
@@ -45,7 +45,7 @@ public sealed class VirtualMachineReaderTests
         }
         """;
 
-    private const string NoTemplateVm = """
+    internal const string NoTemplateVm = """
         {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
          "metadata": {"name": "vm-b", "namespace": "ns1", "uid": "u-2", "resourceVersion": "43", "annotations": null},
          "spec": {"runStrategy": "Always"}}
@@ -149,7 +149,7 @@ public sealed class VirtualMachineReaderTests
 
     private static ResourcePage<VirtualMachine> ListVms(string json) => ListResponses.Read(json, VirtualMachineReader.Read, chunk: 61);
 
-    private static string Canonical(VirtualMachine vm) => new JsonObject
+    internal static string Canonical(VirtualMachine vm) => new JsonObject
     {
         ["apiVersion"] = vm.ApiVersion,
         ["kind"] = vm.Kind,

@@ -106,10 +106,10 @@ public sealed class ReconcileLoopTests : IAsyncDisposable
     {
         private int _count;
 
-        public Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+        public async ValueTask<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
         {
             calls.Writer.TryWrite((key, queue.Failures(key)));
-            return script(Interlocked.Increment(ref _count));
+            return await script(Interlocked.Increment(ref _count));
         }
     }
 }
