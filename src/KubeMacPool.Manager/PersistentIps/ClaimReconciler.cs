@@ -28,8 +28,8 @@ internal sealed partial class ClaimReconciler(
         var labelled = claims.Cache.ByIndex(ClaimKeys.ClaimsByVmLabel, ClaimKeys.ClaimIndexValue(key));
         if (vmi is null && labelled.Count == 0)
         {
-            // Nothing runs and nothing is claimed: nothing to write whatever the VM's state. A start (or a new leader)
-            // queues every VM: this answers each without opening it from the cache or allocating.
+            // Nothing runs and nothing is claimed: nothing to write whatever the VM's state, so the VM (opened from
+            // bytes on every read) is not read.
             problems.Clear(key);
             return ReconcileResult.Done;
         }

@@ -20,8 +20,8 @@ internal sealed class VirtualMachineReservations(
     {
         var reserved = reservations.OfVirtualMachine(vmKey);
 
-        // No pool at all and nothing reserved: nothing to want and nothing to delete. A start (or a new leader)
-        // queues every VM: this answers each without opening it from the cache or allocating.
+        // No pool at all and nothing reserved: nothing to want and nothing to delete, so the VM (opened from bytes on
+        // every read) is not read.
         return (reserved.Count == 0 && !state.HasPools) || await SyncReservationsAsync(vmKey, reserved, cancellationToken);
     }
 
