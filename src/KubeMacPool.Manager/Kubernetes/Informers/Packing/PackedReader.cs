@@ -46,11 +46,8 @@ internal ref struct PackedReader(ReadOnlySpan<byte> bytes)
 
     public DateTime? Timestamp() => Int64() is { } ticks ? new DateTime(ticks, (DateTimeKind)Byte()) : null;
 
-    /// <summary>The bytes as written; null when written as null.</summary>
-    public byte[]? Bytes() => Count() is var length and > 0 ? Take(length - 1).ToArray() : null;
-
-    /// <summary>Bytes written as not null, without a copy.</summary>
-    public ReadOnlySpan<byte> Span() => Take(Count() - 1);
+    /// <summary>What <see cref="PackedWriter.Bytes"/> wrote, without a copy.</summary>
+    public ReadOnlySpan<byte> Span() => Take(Count());
 
     public List<string>? Strings()
     {

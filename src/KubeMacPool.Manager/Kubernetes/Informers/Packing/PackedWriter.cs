@@ -60,11 +60,13 @@ internal sealed class PackedWriter
     /// <summary>A UID in the API server's form (a lowercase GUID) as its 16 bytes; any other text as text.</summary>
     public void Uid(string? value)
     {
+        Span<char> canonical = stackalloc char[36];
         if (value is null)
         {
             Byte(PackedReader.UidNull);
         }
-        else if (Guid.TryParseExact(value, "D", out var guid) && string.Equals(guid.ToString("D"), value, StringComparison.Ordinal))
+        else if (Guid.TryParseExact(value, "D", out var guid) && guid.TryFormat(canonical, out var written, "D")
+                 && canonical[..written].SequenceEqual(value))
         {
             Byte(PackedReader.UidGuid);
             guid.TryWriteBytes(_buffer.GetSpan(16));
@@ -99,15 +101,9 @@ internal sealed class PackedWriter
         }
     }
 
-    public void Bytes(ReadOnlySpan<byte> value, bool isNull)
+    public void Bytes(ReadOnlySpan<byte> value)
     {
-        if (isNull)
-        {
-            Count(0);
-            return;
-        }
-
-        Count(value.Length + 1);
+        Count(value.Length);
         value.CopyTo(_buffer.GetSpan(value.Length));
         _buffer.Advance(value.Length);
     }

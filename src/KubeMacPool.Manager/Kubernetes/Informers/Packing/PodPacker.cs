@@ -7,7 +7,7 @@ internal sealed class PodPacker : IObjectPacker<V1Pod>
 {
     public static readonly PodPacker Instance = new();
 
-    // Packing runs on each informer's one writer; tests and a second informer of the kind get their own buffer.
+    // One buffer per thread: packing is synchronous, so a thread never packs two objects at once.
     [ThreadStatic]
     private static PackedWriter? t_writer;
 

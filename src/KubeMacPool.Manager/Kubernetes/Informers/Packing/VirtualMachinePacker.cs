@@ -17,7 +17,7 @@ internal sealed class VirtualMachinePacker : IObjectPacker<VirtualMachine>
     private static readonly string DefaultApiVersion = new VirtualMachine().ApiVersion;
     private static readonly string DefaultKind = new VirtualMachine().Kind;
 
-    // Packing runs on each informer's one writer; tests and a second informer of the kind get their own buffer.
+    // One buffer per thread: packing is synchronous, so a thread never packs two objects at once.
     [ThreadStatic]
     private static PackedWriter? t_writer;
 
@@ -41,13 +41,13 @@ internal sealed class VirtualMachinePacker : IObjectPacker<VirtualMachine>
         else if (VirtualMachineSpecs.TrySplit(json.Span, out var interfaces, out var networks))
         {
             writer.Byte(SpecArrays);
-            writer.Bytes(interfaces, isNull: false);
-            writer.Bytes(networks, isNull: false);
+            writer.Bytes(interfaces);
+            writer.Bytes(networks);
         }
         else
         {
             writer.Byte(SpecWhole);
-            writer.Bytes(json.Span, isNull: false);
+            writer.Bytes(json.Span);
         }
 
         return writer.ToArrayAndReset();
@@ -74,7 +74,7 @@ internal sealed class VirtualMachinePacker : IObjectPacker<VirtualMachine>
         vm.PackSpec(reader.Byte() switch
         {
             SpecArrays => VirtualMachineSpecs.Join(reader.Span(), reader.Span()),
-            SpecWhole => reader.Bytes(),
+            SpecWhole => reader.Span().ToArray(),
             _ => null,
         });
         return vm;
