@@ -4,6 +4,9 @@ namespace KubeMacPool.Manager.Hosting;
 
 internal static class ManagerLogging
 {
+    /// <summary>ASP.NET Core's per-request logger (request starting / finished).</summary>
+    public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>
     /// <c>--v=production</c>: JSON lines at Information (as upstream's zap production mode); anything else: readable
     /// lines at Debug. In both, ASP.NET Core logs at Warning: its hosting and routing write 3–6 Information lines
@@ -30,6 +33,12 @@ internal static class ManagerLogging
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // Off entirely, not at Warning: while this logger is enabled at any level, the hosting layer starts an
+        // Activity (a random trace id) and a logging scope for every request, work on the admission path that nothing
+        // reads. It logs only per-request lines and startup errors, which also end the process with the exception on
+        // stderr.
+        builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
 
         builder.Logging.AddFilter<ConsoleLoggerProvider>("System.Net.Http.HttpClient", LogLevel.Warning);
     }

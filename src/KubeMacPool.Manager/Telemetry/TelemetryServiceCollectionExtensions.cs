@@ -10,6 +10,9 @@ internal static class TelemetryServiceCollectionExtensions
 {
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    // ASP.NET Core's per-request ActivitySource.
+    private const string HostingActivitySource = "Microsoft.AspNetCore";
+
     /// <summary>
     /// Meters and the <c>/metrics</c> listener (Prometheus text behind TokenReview + SubjectAccessReview); traces and
     /// metrics over OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
@@ -40,7 +43,11 @@ internal static class TelemetryServiceCollectionExtensions
             });
         if (otlp)
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(ManagerMetrics.AdmissionActivitySource).AddOtlpExporter());
+            // The hosting layer's request activity carries the caller's traceparent; with its logger off
+            // (ManagerLogging) it starts one only for a listener, so tracing listens to it too.
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(ManagerMetrics.AdmissionActivitySource, HostingActivitySource)
+                .AddOtlpExporter());
         }
 
         // The instruments observe the pool from the first collection on; create them with the host.

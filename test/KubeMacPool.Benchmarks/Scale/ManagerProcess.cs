@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -15,7 +17,11 @@ internal sealed class ManagerProcess : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(5),
     };
 
+    // The last lines the manager wrote, for the error when it exits before it is ready.
+    private const int KeptLines = 20;
+
     private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
 
     private ManagerProcess(Process process) => _process = process;
 
@@ -30,6 +36,17 @@ internal sealed class ManagerProcess : IAsyncDisposable
         return certDir;
     }
 
+    /// <summary>
+    /// A port nothing listens on or connects from now. A random one could be the local port of one of the API
+    /// server's connections to etcd (the ephemeral range starts at 32768), and the manager then fails to bind.
+    /// </summary>
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     public static ManagerProcess Start(string managerDll, string kubeconfig, string certDir, int port)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -42,11 +59,12 @@ internal sealed class ManagerProcess : IAsyncDisposable
         psi.Environment["RANGE_START"] = "02:00:00:00:00:00";
         psi.Environment["RANGE_END"] = "02:FF:FF:FF:FF:FF";
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var manager = new ManagerProcess(process);
+        process.OutputDataReceived += (_, e) => manager.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => manager.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ManagerProcess(process);
+        return manager;
     }
 
     /// <summary>Waits for <c>/readyz</c>; returns the time since <paramref name="since"/>.</summary>
@@ -68,7 +86,11 @@ internal sealed class ManagerProcess : IAsyncDisposable
 
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the manager exited with {_process.ExitCode}");
+                _process.WaitForExit(); // the output read to its end
+                lock (_lastLines)
+                {
+                    throw new InvalidOperationException($"the manager exited with {_process.ExitCode}; its last lines:\n{string.Join('\n', _lastLines)}");
+                }
             }
 
             await Task.Delay(25);
@@ -98,5 +120,22 @@ internal sealed class ManagerProcess : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > KeptLines)
+            {
+                _lastLines.Dequeue();
+            }
+        }
     }
 }

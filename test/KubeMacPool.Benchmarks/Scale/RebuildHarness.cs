@@ -98,7 +98,7 @@ public static class RebuildHarness
     private static async Task<(double Ms, double RssMiB, string Watches)> FreshStartAsync(Kubernetes client, string dll, string kubeconfig, string certDir)
     {
         var before = await ApiServerWatches.ReadAsync(client);
-        var port = 20000 + Random.Shared.Next(20000);
+        var port = ManagerProcess.FreePort();
         var stopwatch = Stopwatch.StartNew();
         await using var manager = ManagerProcess.Start(dll, kubeconfig, certDir, port);
         var ready = await manager.WaitReadyAsync(port, stopwatch);
@@ -113,7 +113,7 @@ public static class RebuildHarness
     /// <summary>A ready manager is SIGKILLed and a new one started at once on the same port: kill to ready, n times.</summary>
     private static async Task<List<double>> KillToReadyAsync(string dll, string kubeconfig, string certDir, int n)
     {
-        var port = 20000 + Random.Shared.Next(20000);
+        var port = ManagerProcess.FreePort();
         var results = new List<double>();
         var running = ManagerProcess.Start(dll, kubeconfig, certDir, port);
         await running.WaitReadyAsync(port, Stopwatch.StartNew());

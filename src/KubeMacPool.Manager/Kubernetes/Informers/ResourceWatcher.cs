@@ -20,6 +20,10 @@ internal sealed partial class ResourceWatcher<T>(
     // The server ends each watch after WatchTimeoutSeconds; a connection silent for a minute longer is dropped.
     private static readonly TimeSpan WatchIdleLimit = TimeSpan.FromSeconds(WatchDefaults.WatchTimeoutSeconds + 60);
 
+    // An empty watch the server ends sooner than this is treated as a failure (backoff), as client-go treats a
+    // "very short watch": a balancer that closes every watch at once must not turn the loop into a hot one.
+    private static readonly TimeSpan ShortestQuietWatch = TimeSpan.FromSeconds(1);
+
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // The version of the last event handed over (a field, not a local, so a watch that breaks with an exception
@@ -112,11 +116,13 @@ internal sealed partial class ResourceWatcher<T>(
         }
 
         var expired = false;
+        var events = 0;
+        var started = time.GetTimestamp();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(WatchIdleLimit);
         try
         {
-            var events = client.WatchAsync(resourceVersion, e =>
+            var stream = client.WatchAsync(resourceVersion, e =>
             {
                 if (IsExpired(e))
                 {
@@ -128,8 +134,9 @@ internal sealed partial class ResourceWatcher<T>(
                 }
             }, idle.Token);
 
-            await foreach (var (type, item) in events)
+            await foreach (var (type, item) in stream)
             {
+                events++;
                 idle.CancelAfter(WatchIdleLimit);
                 _streamedSinceFailure = true;
                 var version = item.Metadata?.ResourceVersion;
@@ -145,6 +152,13 @@ internal sealed partial class ResourceWatcher<T>(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             LogWatchIdle(logger, client.Resource);
+        }
+        catch (Exception e) when (events == 0 && IsEmptyStreamEnd(e) && time.GetElapsedTime(started) >= ShortestQuietWatch)
+        {
+            // KubernetesClient reads a watch's first line before it returns the stream, so a watch the server ends
+            // at its timeout with nothing to say fails with EndOfStreamException instead of ending: on a quiet kind
+            // that is every watch, and it is the normal end, not a connection cut (no backoff, no warning).
+            LogQuietWatchEnded(logger, client.Resource);
         }
 
         return expired ? null : resourceVersion;
@@ -187,6 +201,8 @@ internal sealed partial class ResourceWatcher<T>(
         return false;
     }
 
+    private static bool IsEmptyStreamEnd(Exception e) => e.GetBaseException() is EndOfStreamException;
+
     private static bool IsExpired(Exception e) => e switch
     {
         KubernetesException k => k.Status?.Code == 410,
@@ -214,6 +230,9 @@ internal sealed partial class ResourceWatcher<T>(
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "Watch of {Resource} was idle too long; reconnecting")]
     private static partial void LogWatchIdle(ILogger logger, string resource);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "Watch of {Resource} ended with no events; watching on")]
+    private static partial void LogQuietWatchEnded(ILogger logger, string resource);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "Listing {Resource}")]
     private static partial void LogListing(ILogger logger, string resource);

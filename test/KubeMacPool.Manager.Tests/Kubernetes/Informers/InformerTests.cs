@@ -173,6 +173,46 @@ public sealed class InformerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_watch_the_server_ends_at_its_timeout_with_no_events_resumes_at_once_without_a_warning()
+    {
+        _client.EnqueuePages(Page("10", null));
+        await SubscribeAsync("s1");
+        Start();
+
+        for (var quiet = 0; quiet < 3; quiet++)
+        {
+            var watch = await _client.NextWatchAsync();
+            Assert.Equal("10", watch.ResourceVersion);
+            _time.Advance(TimeSpan.FromSeconds(WatchDefaults.WatchTimeoutSeconds));
+            watch.Break(EmptyWatchEnd());
+        }
+
+        Assert.Equal("10", (await _client.NextWatchAsync()).ResourceVersion);
+        Assert.False(_time.AnyArmed);
+        Assert.DoesNotContain(_loggers.Lines, l => l.EventId is 102 or 105 or 106);
+        Assert.Single(_client.ListCalls);
+    }
+
+    [Fact]
+    public async Task An_empty_watch_ended_at_once_is_a_failure_that_backs_off()
+    {
+        _client.EnqueuePages(Page("10", null));
+        await SubscribeAsync("s1");
+        Start();
+
+        (await _client.NextWatchAsync()).Break(EmptyWatchEnd());
+        var delay = await _time.NextArmedAsync();
+
+        Assert.InRange(delay, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
+        Assert.Equal([105], _loggers.Lines.Where(l => l.EventId is 102 or 105 or 106).Select(l => l.EventId));
+    }
+
+    // What KubernetesClient throws when a watch ends before its first line: it reads that line before it hands the
+    // stream over.
+    private static HttpRequestException EmptyWatchEnd() =>
+        new("Error while copying content to a stream.", new EndOfStreamException("Attempted to read past the end of the stream."));
+
+    [Fact]
     public async Task A_failed_list_backs_off_and_the_informer_is_synced_only_after_a_list_succeeds()
     {
         _client.EnqueueListFailure(new InvalidOperationException("apiserver down"));
