@@ -214,7 +214,8 @@ internal sealed partial class AdmissionEndpoint(
             return (null, 0);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } known and > 0 ? (int)known + 1 : UnknownLengthBuffer);
+        var expected = request.ContentLength is { } known and > 0 ? (int)known : -1;
+        var buffer = ArrayPool<byte>.Shared.Rent(expected > 0 ? expected + 1 : UnknownLengthBuffer);
         var length = 0;
         try
         {
@@ -226,6 +227,11 @@ internal sealed partial class AdmissionEndpoint(
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                     return (null, 0);
+                }
+
+                if (length == expected)
+                {
+                    break; // the whole body (the server frames it by Content-Length): no further read to learn it ended
                 }
 
                 if (length == buffer.Length)

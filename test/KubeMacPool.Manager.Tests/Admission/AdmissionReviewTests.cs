@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KubeMacPool.Core.Networks;
 using KubeMacPool.Manager.Admission;
 
 namespace KubeMacPool.Manager.Tests.Admission;
@@ -53,8 +54,20 @@ public class AdmissionReviewTests
     }
 
     [Fact]
-    public void A_duplicate_key_anywhere_is_malformed() =>
-        Assert.Throws<JsonException>(() => Parse("""{"request":{"uid":"u","object":{"spec":{},"spec":{}}}}"""));
+    public void A_duplicate_key_reads_as_the_API_server_reads_it_the_last_one_wins()
+    {
+        using var document = Parse("""
+            {"apiVersion":"v0","apiVersion":"admission.k8s.io/v1","request":{"uid":"first","operation":"UPDATE","uid":"last",
+             "object":{"spec":1},"operation":"CREATE","object":{"spec":{},"metadata":{"name":"a","name":"b"}}}}
+            """);
+
+        Assert.True(AdmissionReview.TryRead(document.RootElement, out var apiVersion, out var request, out _));
+        Assert.Equal("admission.k8s.io/v1", apiVersion);
+        Assert.Equal("last", request!.Uid);
+        Assert.Equal("CREATE", request.Operation);
+        Assert.Equal(JsonValueKind.Object, request.Object!.Value.GetProperty("spec").ValueKind);
+        Assert.Equal("b", JsonNav.Path(request.Object, "metadata", "name")?.GetString());
+    }
 
     private static JsonDocument Parse(string review) => JsonDocument.Parse(review, AdmissionReview.ParseOptions);
 }
