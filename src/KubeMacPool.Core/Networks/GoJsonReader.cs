@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -17,8 +18,10 @@ internal static class GoJsonReader
 
     public static bool TryParse(string text, out JsonNode? root, out string? error)
     {
-        // Encoding.UTF8 replaces unpaired surrogates of the C# string with U+FFFD instead of throwing.
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = MaxDepth });
+        // Encoding.UTF8 replaces unpaired surrogates of the C# string with U+FFFD instead of throwing. The bytes are a
+        // pooled buffer: the tree holds strings of its own, and every pod admission parses its networks annotation.
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        var reader = new Utf8JsonReader(utf8.AsSpan(0, Encoding.UTF8.GetBytes(text, utf8)), new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
             if (!reader.Read())
@@ -45,6 +48,10 @@ internal static class GoJsonReader
             root = null;
             error = Describe(e);
             return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
         }
     }
 

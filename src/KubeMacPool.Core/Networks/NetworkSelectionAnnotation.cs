@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -20,6 +21,14 @@ public static class NetworkSelectionAnnotation
 
     // Not an HTML context: keep the user's non-ASCII text and '<', '>', '&' readable instead of \uXXXX.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private const int MaxKeptBuffer = 16 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>
     /// Classifies and parses the annotation value (null when the pod has none). Elements without a namespace
@@ -122,21 +131,31 @@ public static class NetworkSelectionAnnotation
     /// an element without a namespace gets the pod's right after <c>name</c>. Unlike upstream, nothing else is
     /// added (no <c>"cni-args":null</c>, which means the same as no cni-args to Multus).
     /// </summary>
-    public static string Serialize(IEnumerable<NetworkSelectionElement> elements)
+    public static string Serialize(IReadOnlyList<NetworkSelectionElement> elements)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartArray();
-            foreach (var element in elements)
-            {
-                WriteElement(writer, element);
-            }
+        ArgumentNullException.ThrowIfNull(elements);
 
-            writer.WriteEndArray();
+        // One buffer and writer per thread, reset per call: every pod admission writes its annotation back.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        for (var i = 0; i < elements.Count; i++)
+        {
+            WriteElement(writer, elements[i]);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        writer.WriteEndArray();
+        writer.Flush();
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            t_buffer = null; // a rare huge annotation does not pin its buffer to the thread
+            t_writer = null;
+        }
+
+        return json;
     }
 
     private static void WriteElement(Utf8JsonWriter writer, NetworkSelectionElement element)

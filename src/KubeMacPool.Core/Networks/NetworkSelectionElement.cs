@@ -77,9 +77,11 @@ public sealed class NetworkSelectionElement
     /// </summary>
     private JsonNode? EffectiveValue(string field)
     {
+        // Indexed: a foreach over a JsonObject boxes an enumerator, and a pod admission reads several fields.
         JsonNode? value = null;
-        foreach (var (key, node) in Json)
+        for (var i = 0; i < Json.Count; i++)
         {
+            var (key, node) = Json.GetAt(i);
             if (GoJsonRules.KeyMatches(key, field) && (node is not null || field == F.Ips))
             {
                 value = node;
@@ -97,9 +99,13 @@ public sealed class NetworkSelectionElement
     // Other spellings of the key ("MAC") are removed: Go would read whichever comes last, possibly not ours.
     private void SetString(string field, string? value, Func<int> indexForNewKey)
     {
-        foreach (var key in Json.Select(p => p.Key).Where(k => k != field && GoJsonRules.KeyMatches(k, field)).ToList())
+        for (var i = Json.Count - 1; i >= 0; i--)
         {
-            Json.Remove(key);
+            var key = Json.GetAt(i).Key;
+            if (key != field && GoJsonRules.KeyMatches(key, field))
+            {
+                Json.RemoveAt(i);
+            }
         }
 
         if (string.IsNullOrEmpty(value))

@@ -51,11 +51,13 @@ internal static class NetworkSelectionFields
     /// <summary>Null when the element decodes as Multus' struct would; otherwise what is wrong, as a sentence.</summary>
     public static string? Validate(JsonObject element)
     {
-        foreach (var (key, value) in element)
+        // Indexed: a foreach over a JsonObject boxes an enumerator, and every pod admission validates its elements.
+        for (var i = 0; i < element.Count; i++)
         {
+            var (key, value) = element.GetAt(i);
             foreach (var (field, type) in Fields)
             {
-                if (GoJsonRules.KeyMatches(key, field) && Check(type, value, $"\"{key}\"") is { } problem)
+                if (value is not null && GoJsonRules.KeyMatches(key, field) && Check(type, value, key) is { } problem)
                 {
                     return problem;
                 }
@@ -65,8 +67,12 @@ internal static class NetworkSelectionFields
         return null;
     }
 
-    // JSON null is every Go field's zero value, so it is accepted everywhere (as Go does).
-    private static string? Check(FieldType type, JsonNode? value, string where) => value is null ? null : type switch
+    // JSON null is every Go field's zero value, so it is accepted everywhere (as Go does); Validate skips it. A string
+    // field holding a string, the usual element, is settled without formatting where the field is.
+    private static string? Check(FieldType type, JsonNode value, string key) =>
+        type == FieldType.String && value.GetValueKind() == JsonValueKind.String ? null : Problem(type, value, $"\"{key}\"");
+
+    private static string? Problem(FieldType type, JsonNode value, string where) => type switch
     {
         FieldType.String => Expect(value, JsonValueKind.String, where, "a string"),
         FieldType.StringList => Items(value, where, "a list of strings", (item, at) => item is null ? null : Expect(item, JsonValueKind.String, at, "a string")),

@@ -70,17 +70,22 @@ public sealed class VirtualMachineInterfaces
                 return [];
             }
 
-            // Indexed, not foreach: an enumerator over the interface type is boxed, and every VM admission asks.
-            var getting = new List<VmInterface>(Interfaces.Count);
+            // Indexed, not foreach: an enumerator over the interface type is boxed, and every VM admission asks. The
+            // usual VM gives every interface a MAC: then the list is the interfaces themselves, not a copy.
+            List<VmInterface>? getting = null;
             for (var i = 0; i < Interfaces.Count; i++)
             {
-                if (GetsMac(Interfaces[i]))
+                if (!GetsMac(Interfaces[i]))
                 {
-                    getting.Add(Interfaces[i]);
+                    getting ??= [.. Interfaces.Take(i)];
+                }
+                else
+                {
+                    getting?.Add(Interfaces[i]);
                 }
             }
 
-            return getting;
+            return getting ?? Interfaces;
         }
     }
 

@@ -31,7 +31,7 @@ internal sealed class JsonPatch
     /// </summary>
     public JsonPatch SetAnnotation(JsonElement obj, string key, string value)
     {
-        if (JsonNav.Path(obj, "metadata", "annotations") is not { ValueKind: JsonValueKind.Object })
+        if (JsonNav.Child(JsonNav.Child(obj, "metadata"u8), "annotations"u8) is not { ValueKind: JsonValueKind.Object })
         {
             _ops.Add((JsonPointer.Annotations, null));
         }

@@ -87,6 +87,19 @@ public class NetworkSelectionAnnotationTests
         Assert.Equal(value, NetworkSelectionAnnotation.Serialize([element]));
     }
 
+    [Fact]
+    public void Each_write_is_whole_whatever_the_thread_wrote_before()
+    {
+        // A thread's writer is reused; a large annotation (past the buffer a thread keeps) must not leave a trace in
+        // the next, small one, nor a small one in a large one.
+        var large = $$$"""[{"name":"big","namespace":"default","cni-args":{"blob":"{{{new string('x', 40_000)}}}"}}]""";
+        const string small = """[{"name":"br1","namespace":"default","mac":"02:00:00:00:00:01"}]""";
+        foreach (var value in new[] { small, large, small, large, large, small })
+        {
+            Assert.Equal(value, NetworkSelectionAnnotation.Serialize(Elements(value)));
+        }
+    }
+
     // §9 "Multus annotation round-trip" cases.
     [Theory]
     [InlineData("""[{"name":"ovs-conf","namespace":"default","ips":["10.10.0.1"],"mac":"02:00:00:00:00:00"}]""")]

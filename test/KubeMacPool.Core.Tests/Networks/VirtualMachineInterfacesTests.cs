@@ -40,6 +40,21 @@ public class VirtualMachineInterfacesTests
         Assert.Equal([InterfaceBinding.Masquerade, InterfaceBinding.Bridge], view.Interfaces.Select(i => i.Binding));
     }
 
+    [Theory]
+    [InlineData("bridge", "bridge", "masquerade", "c")]
+    [InlineData("bridge", "masquerade", "bridge", "b")]
+    [InlineData("masquerade", "bridge", "bridge", "a")]
+    [InlineData("masquerade", "masquerade", "bridge", "a,b")]
+    public void Interfaces_without_a_mac_are_left_out_wherever_they_stand(string a, string b, string c, string expected)
+    {
+        // Every interface on the pod network: only masquerade gets a MAC there.
+        var view = Read(Vm(
+            $$$"""[{"name":"a","{{{a}}}":{}},{"name":"b","{{{b}}}":{}},{"name":"c","{{{c}}}":{}}]""",
+            """[{"name":"a","pod":{}},{"name":"b","pod":{}},{"name":"c","pod":{}}]"""));
+        Assert.Equal(expected.Split(','), Getting(view));
+        Assert.Equal(expected.Split(',').Select(n => n[0] - 'a'), view.InterfacesGettingMacs.Select(i => i.Index));
+    }
+
     // §13.3 second example.
     [Fact]
     public void Bridge_on_the_pod_network_gets_no_mac()

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using KubeMacPool.Core.Networks;
 using KubeMacPool.Core.Pool;
@@ -20,19 +21,23 @@ internal sealed partial class PodWebhook(
 
     public string Name => WellKnown.PodsWebhook;
 
+    // The annotation keys every review looks up, as UTF-8: no transcoding of the key per lookup.
+    private static readonly byte[] NetworksAnnotationUtf8 = Encoding.UTF8.GetBytes(WellKnown.NetworksAnnotation);
+    private static readonly byte[] NetworkStatusAnnotationUtf8 = Encoding.UTF8.GetBytes(WellKnown.NetworkStatusAnnotation);
+
     public ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         var pod = request.Object!.Value;
-        var metadata = JsonNav.Child(pod, "metadata") is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null;
-        var annotations = JsonNav.Child(metadata, "annotations");
-        if (JsonNav.Child(annotations, WellKnown.NetworksAnnotation) is not { } networks
-            || annotations!.Value.TryGetProperty(WellKnown.NetworkStatusAnnotation, out _))
+        var metadata = JsonNav.Child(pod, "metadata"u8) is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null;
+        var annotations = JsonNav.Child(metadata, "annotations"u8);
+        if (JsonNav.Child(annotations, NetworksAnnotationUtf8) is not { } networks
+            || annotations!.Value.TryGetProperty(NetworkStatusAnnotationUtf8, out _))
         {
             return ValueTask.FromResult(AdmissionResult.Allow());
         }
 
         // GetString throws on a value that is not a string, as the node tree did: a garbled object is an internal error.
-        var @namespace = JsonNav.Child(metadata, "namespace")?.GetString() ?? request.Namespace ?? "";
+        var @namespace = JsonNav.Child(metadata, "namespace"u8)?.GetString() ?? request.Namespace ?? "";
         var parsed = NetworkSelectionAnnotation.Parse(JsonNav.Text(networks) ?? "", @namespace);
         switch (parsed.Form)
         {
@@ -51,7 +56,7 @@ internal sealed partial class PodWebhook(
             return ValueTask.FromResult(AdmissionResult.Allow());
         }
 
-        var name = JsonNav.Child(metadata, "name")?.GetString() is { Length: > 0 } n ? n : TemporaryOwnerPrefix + request.Uid;
+        var name = JsonNav.Child(metadata, "name"u8)?.GetString() is { Length: > 0 } n ? n : TemporaryOwnerPrefix + request.Uid;
         var owner = MacOwner.Pod(@namespace, name);
         // Plain loops: this is the pod admission's hot path (the LINQ here was 1 % of the manager's CPU under load).
         var elements = parsed.Elements;

@@ -18,7 +18,8 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
     public ValueTask<AdmissionResult> ReviewAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         var vm = request.Object!.Value;
-        if (JsonNav.Path(vm, "metadata", "deletionTimestamp") is not null)
+        var metadata = JsonNav.Child(vm, "metadata"u8);
+        if (JsonNav.Child(metadata, "deletionTimestamp"u8) is not null)
         {
             return ValueTask.FromResult(AdmissionResult.Allow());
         }
@@ -35,8 +36,8 @@ internal sealed class VirtualMachineWebhook(MacPool pool, TimeProvider time, Cla
         }
 
         var owner = MacOwner.VirtualMachine(
-            Metadata(vm, "namespace") ?? request.Namespace ?? "",
-            Metadata(vm, "name") ?? request.Name ?? "");
+            JsonNav.Child(metadata, "namespace"u8)?.GetString() ?? request.Namespace ?? "",
+            JsonNav.Child(metadata, "name"u8)?.GetString() ?? request.Name ?? "");
         return ValueTask.FromResult(request.Operation == "UPDATE" && request.OldObject is { } old
             ? Update(owner, old, vm, current, request.IsDryRun)
             : Create(owner, vm, current, request.IsDryRun));
