@@ -12,7 +12,7 @@ namespace KubeMacPool.Benchmarks.Scale;
 
 /// <summary>
 /// The floor of the admission benchmark: Kestrel with TLS on loopback answering every POST with one fixed
-/// AdmissionReview, with the manager's TLS key type (ECDSA P-256), GC mode (workstation, non-concurrent) and
+/// AdmissionReview, with the manager's TLS key type (ECDSA P-256), GC mode (workstation, background gen2) and
 /// body handling (the request is read in full), and nothing else: no routing, no logging, no parsing. What the real
 /// webhook serves is read as a ratio of this, measured by the same client in the same run.
 /// It runs as its own process, as the manager does, so neither shares a heap or thread pool with the client.
