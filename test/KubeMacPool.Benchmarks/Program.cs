@@ -27,7 +27,7 @@ if (args is ["--latency", ..])
 
 if (args is ["--admission", _, ..])
 {
-    // --admission URL [--pid N] [--log FILE] [--seconds S] [--storm-rounds N] [--storm-seconds S] [--heal N]
+    // --admission URL [--pid N] [--log FILE] [--seconds S] [--rounds N] [--storm-rounds N] [--storm-seconds S] [--heal N]
     await KubeMacPool.Benchmarks.Scale.AdmissionLoad.RunAsync(KubeMacPool.Benchmarks.Scale.AdmissionLoad.Options.Parse(args));
     return;
 }

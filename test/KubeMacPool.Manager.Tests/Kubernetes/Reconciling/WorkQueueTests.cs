@@ -56,6 +56,38 @@ public sealed class WorkQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task A_drained_burst_loses_no_key_added_while_processing_across_the_trim()
+    {
+        // A start queues every listed object at once; the take that drains a queue past 1,024 keys trims its tables.
+        const int Burst = 5_000;
+        for (var i = 0; i < Burst; i++)
+        {
+            _queue.Add("key-" + i);
+        }
+
+        for (var i = 0; i < Burst - 2; i++)
+        {
+            Assert.Equal("key-" + i, await TakeAsync());
+            _queue.Done("key-" + i);
+        }
+
+        var (busy, last) = ("key-" + (Burst - 2), "key-" + (Burst - 1));
+        Assert.Equal(busy, await TakeAsync());
+        _queue.Add(busy); // added again while processing: remembered, not queued
+        Assert.Equal(last, await TakeAsync()); // drains the queue: the trim
+        _queue.Add("fresh");
+        Assert.Equal(1, _queue.Count);
+
+        _queue.Done(last);
+        Assert.Equal("fresh", await TakeAsync());
+        _queue.Done("fresh");
+        _queue.Done(busy);
+        Assert.Equal(busy, await TakeAsync());
+        Assert.Equal(0, _queue.Count);
+        Assert.False(_queue.TakeAsync(Token).AsTask().IsCompleted);
+    }
+
+    [Fact]
     public async Task Done_without_a_new_add_does_not_queue_the_key_again()
     {
         _queue.Add("a");
