@@ -25,10 +25,10 @@ public static class NetworkSelectionAnnotation
     private const int MaxKeptBuffer = 16 * 1024;
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _buffer;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? _writer;
 
     /// <summary>
     /// Classifies and parses the annotation value (null when the pod has none). Elements without a namespace
@@ -136,8 +136,8 @@ public static class NetworkSelectionAnnotation
         ArgumentNullException.ThrowIfNull(elements);
 
         // One buffer and writer per thread, reset per call: every pod admission writes its annotation back.
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = _writer ??= new Utf8JsonWriter(buffer, WriterOptions);
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
         writer.WriteStartArray();
@@ -151,8 +151,8 @@ public static class NetworkSelectionAnnotation
         var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
         if (buffer.Capacity > MaxKeptBuffer)
         {
-            t_buffer = null; // a rare huge annotation does not pin its buffer to the thread
-            t_writer = null;
+            _buffer = null; // a rare huge annotation does not pin its buffer to the thread
+            _writer = null;
         }
 
         return json;

@@ -15,16 +15,16 @@ internal static class AdmissionAnswer
     // One writer each for the answer and its patch per thread, reset onto every answer's buffers: a writer is a few
     // hundred bytes, and every review made two. Write never awaits, so a thread's writers serve one answer at a time.
     [ThreadStatic]
-    private static Utf8JsonWriter? t_answerWriter;
+    private static Utf8JsonWriter? _answerWriter;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_patchWriter;
+    private static Utf8JsonWriter? _patchWriter;
 
     /// <summary>The answer in a pooled buffer; the caller disposes it once it is sent.</summary>
     public static PooledBufferWriter Write(string? apiVersion, string uid, AdmissionResult result)
     {
         var answer = new PooledBufferWriter(TypicalSize);
-        var writer = Reset(ref t_answerWriter, answer);
+        var writer = Reset(ref _answerWriter, answer);
         writer.WriteStartObject();
         writer.WriteString("apiVersion"u8, apiVersion ?? AdmissionReview.DefaultApiVersion);
         writer.WriteString("kind"u8, "AdmissionReview"u8);
@@ -35,7 +35,7 @@ internal static class AdmissionAnswer
         {
             writer.WriteString("patchType"u8, "JSONPatch"u8);
             using var patchJson = new PooledBufferWriter(TypicalSize);
-            var patchWriter = Reset(ref t_patchWriter, patchJson);
+            var patchWriter = Reset(ref _patchWriter, patchJson);
             patch.WriteTo(patchWriter);
             patchWriter.Flush();
 

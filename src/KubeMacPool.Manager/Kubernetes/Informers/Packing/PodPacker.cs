@@ -9,11 +9,11 @@ internal sealed class PodPacker : IObjectPacker<V1Pod>
 
     // One buffer per thread: packing is synchronous, so a thread never packs two objects at once.
     [ThreadStatic]
-    private static PackedWriter? t_writer;
+    private static PackedWriter? _writer;
 
     public byte[] Pack(V1Pod item)
     {
-        var writer = t_writer ??= new PackedWriter();
+        var writer = _writer ??= new PackedWriter();
         var metadata = item.Metadata;
         writer.String(item.ApiVersion == V1Pod.KubeApiVersion ? null : item.ApiVersion);
         writer.String(item.Kind == V1Pod.KubeKind ? null : item.Kind);

@@ -19,11 +19,11 @@ internal sealed class VirtualMachinePacker : IObjectPacker<VirtualMachine>
 
     // One buffer per thread: packing is synchronous, so a thread never packs two objects at once.
     [ThreadStatic]
-    private static PackedWriter? t_writer;
+    private static PackedWriter? _writer;
 
     public byte[] Pack(VirtualMachine item)
     {
-        var writer = t_writer ??= new PackedWriter();
+        var writer = _writer ??= new PackedWriter();
         var metadata = item.Metadata;
         writer.String(item.ApiVersion == DefaultApiVersion ? null : item.ApiVersion);
         writer.String(item.Kind == DefaultKind ? null : item.Kind);
